@@ -1,0 +1,199 @@
+#!/usr/bin/env node
+// everflow-emulator: run the Everflow affiliate postback API emulator from the command line.
+// Prints the base URL (with /v1) alone on the first line of stdout, then runs until SIGINT/SIGTERM.
+
+import { parseArgs } from "node:util";
+
+import { startEmulator, type EmulatorHandle, type EmulatorOptions } from "./index";
+
+export const USAGE = `Usage: everflow-emulator [options]
+
+Options:
+  --port N               port to listen on (default 8787; 0 = any free port)
+  --host HOST            address to listen on (default 127.0.0.1)
+  --api-key KEY          an affiliate API key (repeatable; default $EVERFLOW_API_KEY, else "test-api-key")
+  --affiliate-id N       affiliate id of the keys (default 7)
+  --network-id N         network id of the keys (default 1)
+  --network-key KEY      a network API key: 403 "Out of realm" on affiliate routes (repeatable)
+  --rate N               rate limit: requests per second per network (default 5)
+  --burst N              rate limit: bucket size (default 20)
+  --latency-ms N         added latency on every response (default 0)
+  --jitter-ms N          random extra latency, 0..N ms (default 0)
+  --creation-disabled    POST /v1/affiliates/pixels answers 403
+  --mask-access-token    facebook_pixel.access_token is returned masked
+  -h, --help             show this help
+`;
+
+export class UsageError extends Error {}
+
+/** An error's message (duck-typed: errors from node:util may come from another realm under jest). */
+function messageOf(err: unknown): string {
+  const message = (err as { message?: unknown } | null)?.message;
+  return typeof message === "string" ? message : String(err);
+}
+
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  env: Record<string, string | undefined>;
+  /** Resolves when the emulator should stop (default: on SIGINT or SIGTERM). */
+  waitForStop(handle: EmulatorHandle): Promise<void>;
+}
+
+function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) < min || Number(raw) > max) {
+    throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  }
+  return Number(raw);
+}
+
+function positive(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (raw.trim() === "" || !Number.isFinite(value) || value <= 0) {
+    throw new UsageError(`--${name} must be a number > 0, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+/** Parse the command line into emulator options; throws UsageError on a bad flag. `help` is set for -h. */
+export function parseCli(
+  argv: string[],
+  env: Record<string, string | undefined>,
+): { help: true } | { help: false; options: EmulatorOptions } {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      allowPositionals: false,
+      strict: true,
+      options: {
+        port: { type: "string" },
+        host: { type: "string" },
+        "api-key": { type: "string", multiple: true },
+        "affiliate-id": { type: "string" },
+        "network-id": { type: "string" },
+        "network-key": { type: "string", multiple: true },
+        rate: { type: "string" },
+        burst: { type: "string" },
+        "latency-ms": { type: "string" },
+        "jitter-ms": { type: "string" },
+        "creation-disabled": { type: "boolean" },
+        "mask-access-token": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError(messageOf(err));
+  }
+  if (values.help) return { help: true };
+
+  const max = Number.MAX_SAFE_INTEGER;
+  const networkId = integer("network-id", values["network-id"], 1, 1, max);
+  const affiliateId = integer("affiliate-id", values["affiliate-id"], 7, 1, max);
+  const envKey = env.EVERFLOW_API_KEY?.trim();
+  const keys = values["api-key"] ?? [envKey !== undefined && envKey !== "" ? envKey : "test-api-key"];
+  for (const key of [...keys, ...(values["network-key"] ?? [])]) {
+    if (key.trim() === "") throw new UsageError("--api-key and --network-key must not be empty");
+  }
+  if (
+    new Set([...keys, ...(values["network-key"] ?? [])]).size !==
+    keys.length + (values["network-key"]?.length ?? 0)
+  ) {
+    throw new UsageError("the same key was given twice");
+  }
+  const host = values.host ?? "127.0.0.1";
+  if (host.trim() === "") throw new UsageError("--host must not be empty");
+
+  return {
+    help: false,
+    options: {
+      port: integer("port", values.port, 8787, 0, 65535),
+      host,
+      accounts: keys.map((apiKey, i) => ({
+        apiKey,
+        networkId,
+        affiliateId,
+        label: keys.length > 1 ? `affiliate:${affiliateId}#${i + 1}` : `affiliate:${affiliateId}`,
+      })),
+      networkKeys: (values["network-key"] ?? []).map((apiKey, i) => ({
+        apiKey,
+        networkId,
+        label: `network:${networkId}#${i + 1}`,
+      })),
+      rateLimit: {
+        rate: positive("rate", values.rate, 5),
+        burst: integer("burst", values.burst, 20, 1, max),
+      },
+      latency: {
+        fixedMs: integer("latency-ms", values["latency-ms"], 0, 0, max),
+        jitterMs: integer("jitter-ms", values["jitter-ms"], 0, 0, max),
+      },
+      creationDisabled: values["creation-disabled"] ?? false,
+      maskAccessToken: values["mask-access-token"] ?? false,
+    },
+  };
+}
+
+function waitForSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const onSignal = (): void => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      resolve();
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  });
+}
+
+const defaultIo: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  env: process.env,
+  waitForStop: () => waitForSignal(),
+};
+
+/** Run the CLI; resolves with the exit code (0 after a clean stop, 1 when it cannot start, 2 on bad flags). */
+export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<number> {
+  const { stdout, stderr, env, waitForStop } = { ...defaultIo, ...io };
+  let parsed;
+  try {
+    parsed = parseCli(argv, env);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    stderr(`everflow-emulator: ${err.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (parsed.help) {
+    stdout(USAGE);
+    return 0;
+  }
+  let handle: EmulatorHandle;
+  try {
+    handle = await startEmulator(parsed.options);
+  } catch (err) {
+    stderr(`everflow-emulator: cannot start: ${messageOf(err)}\n`);
+    return 1;
+  }
+  stdout(`${handle.url}\n`);
+  const { rateLimit, accounts } = parsed.options;
+  stderr(
+    `everflow-emulator: listening on ${handle.url} (${accounts?.length ?? 0} affiliate key(s), ` +
+      `rate ${rateLimit?.rate}/s burst ${rateLimit?.burst}); Ctrl-C to stop\n`,
+  );
+  await waitForStop(handle);
+  await handle.stop();
+  return 0;
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`everflow-emulator: ${messageOf(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,221 @@
+// The everflow-emulator command line: flag parsing and main() in-process, plus one spawn of the built
+// dist/emulator/cli.js (skipped, with a message, when it has not been built: `npm test` builds first).
+
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import * as path from "node:path";
+
+import { startEmulator, type EmulatorHandle } from "../../../emulator";
+import { main, parseCli, UsageError, type CliIo } from "../../../emulator/cli";
+
+const parse = (argv: string[], env: Record<string, string | undefined> = {}): ReturnType<typeof parseCli> =>
+  parseCli(argv, env);
+
+describe("parseCli", () => {
+  test("defaults: port 8787, loopback, one test-api-key account (affiliate 7, network 1), 5/s burst 20", () => {
+    const parsed = parse([]);
+    expect(parsed).toEqual({
+      help: false,
+      options: {
+        port: 8787,
+        host: "127.0.0.1",
+        accounts: [{ apiKey: "test-api-key", networkId: 1, affiliateId: 7, label: "affiliate:7" }],
+        networkKeys: [],
+        rateLimit: { rate: 5, burst: 20 },
+        latency: { fixedMs: 0, jitterMs: 0 },
+        creationDisabled: false,
+        maskAccessToken: false,
+      },
+    });
+  });
+
+  test("every flag", () => {
+    const parsed = parse([
+      "--port=0",
+      "--host",
+      "::1",
+      "--api-key",
+      "k1",
+      "--api-key",
+      "k2",
+      "--affiliate-id",
+      "12",
+      "--network-id",
+      "3",
+      "--network-key",
+      "nk",
+      "--rate",
+      "2.5",
+      "--burst",
+      "40",
+      "--latency-ms",
+      "50",
+      "--jitter-ms",
+      "10",
+      "--creation-disabled",
+      "--mask-access-token",
+    ]);
+    expect(parsed).toEqual({
+      help: false,
+      options: {
+        port: 0,
+        host: "::1",
+        accounts: [
+          { apiKey: "k1", networkId: 3, affiliateId: 12, label: "affiliate:12#1" },
+          { apiKey: "k2", networkId: 3, affiliateId: 12, label: "affiliate:12#2" },
+        ],
+        networkKeys: [{ apiKey: "nk", networkId: 3, label: "network:3#1" }],
+        rateLimit: { rate: 2.5, burst: 40 },
+        latency: { fixedMs: 50, jitterMs: 10 },
+        creationDisabled: true,
+        maskAccessToken: true,
+      },
+    });
+  });
+
+  test("--api-key falls back to EVERFLOW_API_KEY", () => {
+    const parsed = parse([], { EVERFLOW_API_KEY: "from-env" });
+    expect(parsed.help === false && parsed.options.accounts?.[0]?.apiKey).toBe("from-env");
+    const flag = parse(["--api-key", "flag"], { EVERFLOW_API_KEY: "from-env" });
+    expect(flag.help === false && flag.options.accounts?.map((a) => a.apiKey)).toEqual(["flag"]);
+  });
+
+  test("--help", () => {
+    expect(parse(["--help"])).toEqual({ help: true });
+    expect(parse(["-h"])).toEqual({ help: true });
+  });
+
+  test.each([
+    [["--port", "70000"], "--port"],
+    [["--port", "abc"], "--port"],
+    [["--port"], "port"],
+    [["--rate", "0"], "--rate"],
+    [["--rate", "fast"], "--rate"],
+    [["--burst", "1.5"], "--burst"],
+    [["--latency-ms=-1"], "--latency-ms"],
+    [["--rate", "-1"], "--rate"],
+    [["--affiliate-id", "0"], "--affiliate-id"],
+    [["--network-id", "x"], "--network-id"],
+    [["--api-key", ""], "--api-key"],
+    [["--api-key", "a", "--api-key", "a"], "twice"],
+    [["--bogus"], "bogus"],
+    [["positional"], "positional"],
+  ])("%j is a usage error naming %s", (argv, fragment) => {
+    expect(() => parse(argv)).toThrow(UsageError);
+    expect(() => parse(argv)).toThrow(fragment);
+  });
+});
+
+function captureIo(waitForStop: CliIo["waitForStop"], env: Record<string, string | undefined> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = { stdout: (t) => out.push(t), stderr: (t) => err.push(t), env, waitForStop };
+  return { io, out, err };
+}
+
+describe("main (in process)", () => {
+  test("prints the base URL alone on the first stdout line, serves, stops cleanly with 0", async () => {
+    let seen: { status: number; url: string } | undefined;
+    const { io, out, err } = captureIo(async (handle: EmulatorHandle) => {
+      const url = out.join("").split("\n")[0] ?? "";
+      const res = await fetch(`${url}/affiliates/pixels`, { headers: { "X-Eflow-API-Key": "cli-key" } });
+      seen = { status: res.status, url };
+      expect(handle.url).toBe(url);
+    });
+    const code = await main(["--port", "0", "--api-key", "cli-key"], io);
+    expect(code).toBe(0);
+    expect(seen?.status).toBe(200);
+    expect(seen?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+    expect(out.join("")).toBe(`${seen?.url}\n`);
+    expect(err.join("")).toContain("listening");
+    expect(err.join("")).not.toContain("cli-key");
+  });
+
+  test("switches from flags reach the emulator", async () => {
+    let status = 0;
+    const { io, out } = captureIo(async () => {
+      const url = out.join("").trim();
+      const res = await fetch(`${url}/affiliates/pixels`, {
+        method: "POST",
+        headers: { "X-Eflow-API-Key": "test-api-key", "Content-Type": "application/json" },
+        body: "{}",
+      });
+      status = res.status;
+    });
+    expect(await main(["--port", "0", "--creation-disabled"], io)).toBe(0);
+    expect(status).toBe(403);
+  });
+
+  test("a bad flag: message and usage on stderr, nothing on stdout, exit code 2", async () => {
+    const { io, out, err } = captureIo(async () => undefined);
+    expect(await main(["--rate=-3"], io)).toBe(2);
+    expect(out).toEqual([]);
+    expect(err.join("")).toContain("--rate must be a number > 0");
+    expect(err.join("")).toContain("Usage: everflow-emulator");
+  });
+
+  test("--help prints usage on stdout, exit code 0", async () => {
+    const { io, out } = captureIo(async () => undefined);
+    expect(await main(["--help"], io)).toBe(0);
+    expect(out.join("")).toContain("--api-key");
+  });
+
+  test("a port in use: exit code 1 with a message", async () => {
+    const busy = await startEmulator();
+    try {
+      const port = new URL(busy.url).port;
+      const { io, out, err } = captureIo(async () => undefined);
+      expect(await main(["--port", port], io)).toBe(1);
+      expect(out).toEqual([]);
+      expect(err.join("")).toContain("cannot start");
+    } finally {
+      await busy.stop();
+    }
+  });
+});
+
+const cliJs =
+  process.env.EVERFLOW_EMULATOR_CLI_JS ?? path.resolve(__dirname, "../../../dist/emulator/cli.js");
+const built = existsSync(cliJs);
+if (!built) {
+  console.warn(
+    `Skipping the CLI spawn tests: ${cliJs} is missing (run \`npm run build\`; \`npm test\` does).`,
+  );
+}
+const describeBuilt = built ? describe : describe.skip;
+
+describeBuilt("dist/emulator/cli.js (spawned; skipped when not built)", () => {
+  test("prints the URL first, serves requests, exits 0 on SIGTERM", async () => {
+    const child = spawn(process.execPath, [cliJs, "--port", "0", "--api-key", "spawned-key"], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, EVERFLOW_API_KEY: "" },
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let buffer = "";
+        child.stdout.setEncoding("utf8");
+        child.stdout.on("data", (chunk: string) => {
+          buffer += chunk;
+          const newline = buffer.indexOf("\n");
+          if (newline >= 0) resolve(buffer.slice(0, newline));
+        });
+        child.on("exit", (code) => reject(new Error(`cli exited early with ${code}`)));
+      });
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+      const res = await fetch(`${url}/affiliates/pixels`, { headers: { "X-Eflow-API-Key": "spawned-key" } });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ pixels: [] });
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await exited).toBe(0);
+  });
+
+  test("a bad flag exits 2 with a message on stderr", () => {
+    const result = spawnSync(process.execPath, [cliJs, "--no-such-flag"], { encoding: "utf8" });
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain("no-such-flag");
+  });
+});

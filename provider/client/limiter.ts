@@ -1,0 +1,276 @@
+// Client-side rate limiting: a token bucket per Everflow account per process, so that a run of many
+// operations stays under the account's limit (5 requests/s, burst 20) instead of discovering it with
+// 429s. Every request attempt (first tries and retries alike) takes a token, and reports back when it
+// ends (`Permit.done`).
+//
+// Two refinements keep the local bucket behind the server's, so that no request arrives early:
+// - Anchoring. A (nearly) full server bucket does not gain tokens while it is full: it starts refilling
+//   only once it has *processed* the burst, later than the client sent it (connection set-up, TLS,
+//   latency, a busy server reading requests one by one). So when a request is taken from a (nearly) full
+//   bucket, the local bucket stops refilling until every request of that burst has ended (at most
+//   `anchorTimeoutMs`). From then on each local refill happens at or after the server's, whatever the
+//   latency of later requests.
+// - Listening. `X-RateLimit-Remaining` caps the local token count (other processes and keys share the
+//   account); when it reaches 0 the bucket keeps only its partial token, i.e. the next request waits
+//   for the next refill; a 429 empties it; a `Retry-After` pauses it.
+
+import { createHash } from "node:crypto";
+
+export interface RateLimitOptions {
+  /** Sustained requests per second. Default 5. */
+  rate?: number;
+  /** Bucket size (requests that may be sent at once after an idle period). Default 20. */
+  burst?: number;
+  /** Time source, injectable for tests. Default: the process's monotonic clock and setTimeout. */
+  clock?: LimiterClock;
+  /** Longest wait for a burst to end before refilling resumes anyway. Default 2000 ms. */
+  anchorTimeoutMs?: number;
+}
+
+export const DEFAULT_RATE_LIMIT = { rate: 5, burst: 20 } as const;
+
+export interface LimiterClock {
+  /** Milliseconds, monotonic. */
+  now(): number;
+  /** Resolve after `ms` milliseconds of this clock, or as soon as `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export const systemClock: LimiterClock = {
+  now: () => performance.now(),
+  sleep: (ms, signal) =>
+    new Promise((resolve) => {
+      const timer = setTimeout(done, Math.max(0, ms));
+      function done(): void {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", done);
+        resolve();
+      }
+      signal?.addEventListener("abort", done, { once: true });
+    }),
+};
+
+/** One request attempt's token. `done` reports how the attempt ended; call it once. */
+export interface Permit {
+  /** The response's status and X-RateLimit-Remaining; nothing for a failure without a response. */
+  done(status?: number, remaining?: number): void;
+}
+
+export interface LimiterStats {
+  rate: number;
+  burst: number;
+  /** Tokens handed out (request attempts let through). */
+  acquired: number;
+  /** Acquisitions that had to wait for a token. */
+  waited: number;
+  /** Times the local tokens were cut because the server reported 0 remaining. */
+  drainedByServer: number;
+  /** 429 responses observed. */
+  rateLimited: number;
+  /** Requests currently waiting for a token. */
+  queued: number;
+}
+
+interface Anchor {
+  since: number;
+  /** Requests of the burst still running. */
+  running: number;
+}
+
+export class TokenBucket {
+  readonly rate: number;
+  readonly burst: number;
+  private readonly clock: LimiterClock;
+  private readonly anchorTimeoutMs: number;
+  private tokens: number;
+  /** Refill reference time. */
+  private last: number;
+  /** Set while a burst taken from a (nearly) full bucket is running: no refill meanwhile. */
+  private anchor: Anchor | undefined;
+  private pausedUntil = 0;
+  private readonly queue: ((permit: Permit) => void)[] = [];
+  /** The armed wake-up (due time and its canceller); a newer, earlier one replaces it. */
+  private timer: { due: number; cancel: AbortController } | undefined;
+  private readonly counters = { acquired: 0, waited: 0, drainedByServer: 0, rateLimited: 0 };
+
+  constructor(options: RateLimitOptions = {}) {
+    this.rate = options.rate ?? DEFAULT_RATE_LIMIT.rate;
+    this.burst = options.burst ?? DEFAULT_RATE_LIMIT.burst;
+    if (!(this.rate > 0) || !Number.isFinite(this.rate)) throw new RangeError("rateLimit.rate must be > 0");
+    if (!(this.burst >= 1) || !Number.isFinite(this.burst))
+      throw new RangeError("rateLimit.burst must be >= 1");
+    this.clock = options.clock ?? systemClock;
+    this.anchorTimeoutMs = options.anchorTimeoutMs ?? 2000;
+    this.tokens = this.burst;
+    this.last = this.clock.now();
+  }
+
+  /** Resolves with a permit when the caller may send one request. FIFO. */
+  acquire(): Promise<Permit> {
+    if (this.queue.length === 0) {
+      const permit = this.tryTake();
+      if (permit) return Promise.resolve(permit);
+    }
+    this.counters.waited++;
+    return new Promise<Permit>((resolve) => {
+      this.queue.push(resolve);
+      this.pump();
+    });
+  }
+
+  /**
+   * Feed back what a response says about the server's bucket: `X-RateLimit-Remaining` caps the local
+   * tokens (0 leaves only the partial token: the next request waits for the next refill); a 429
+   * empties the bucket.
+   */
+  observe(status: number | undefined, remaining: number | undefined): void {
+    this.refill();
+    if (remaining !== undefined && Number.isFinite(remaining) && remaining >= 0) {
+      const whole = Math.floor(remaining);
+      const partial = this.tokens - Math.floor(this.tokens);
+      if (this.tokens >= whole + 1) {
+        if (whole === 0) this.counters.drainedByServer++;
+        this.tokens = whole + partial;
+      }
+    }
+    if (status === 429) {
+      this.counters.rateLimited++;
+      this.tokens = Math.min(this.tokens, 0);
+    }
+    this.pump();
+  }
+
+  /** Hold every request for `ms` (a `Retry-After`), and empty the bucket. */
+  pause(ms: number): void {
+    if (!(ms > 0)) return;
+    this.refill();
+    this.tokens = Math.min(this.tokens, 0);
+    this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + ms);
+    this.pump();
+  }
+
+  /** Tokens available now (fractional). */
+  available(): number {
+    this.refill();
+    return this.clock.now() < this.pausedUntil ? 0 : this.tokens;
+  }
+
+  stats(): LimiterStats {
+    return { rate: this.rate, burst: this.burst, ...this.counters, queued: this.queue.length };
+  }
+
+  private refill(): void {
+    const now = this.clock.now();
+    if (this.anchor) {
+      // No refill while the burst runs (up to the anchor timeout).
+      if (now - this.anchor.since < this.anchorTimeoutMs) return;
+      this.last = this.anchor.since + this.anchorTimeoutMs;
+      this.anchor = undefined;
+    }
+    if (now > this.last) {
+      this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) * this.rate) / 1000);
+      this.last = now;
+    }
+  }
+
+  private tryTake(): Permit | undefined {
+    this.refill();
+    if (this.clock.now() < this.pausedUntil || this.tokens < 1) return undefined;
+    // Taken from a (nearly) full bucket: a new burst, anchored until all of it has ended.
+    if (!this.anchor && this.tokens > this.burst - 1) this.anchor = { since: this.clock.now(), running: 0 };
+    const anchor = this.anchor;
+    if (anchor) anchor.running++;
+    this.tokens -= 1;
+    this.counters.acquired++;
+    let ended = false;
+    return {
+      done: (status, remaining) => {
+        if (ended) return;
+        ended = true;
+        if (anchor && this.anchor === anchor && --anchor.running <= 0) {
+          // The burst is over: the server has processed it, and refills from now on.
+          this.anchor = undefined;
+          this.last = Math.max(this.last, this.clock.now());
+        }
+        this.observe(status, remaining);
+      },
+    };
+  }
+
+  /** Hand tokens to waiters; if some remain, arm a wake-up for when the next token is due. */
+  private pump(): void {
+    while (this.queue.length > 0) {
+      const permit = this.tryTake();
+      if (!permit) break;
+      this.queue.shift()?.(permit);
+    }
+    if (this.queue.length === 0) {
+      this.timer?.cancel.abort();
+      this.timer = undefined;
+      return;
+    }
+    const now = this.clock.now();
+    const refillFrom = this.anchor ? this.anchor.since + this.anchorTimeoutMs - now : 0;
+    const untilToken = refillFrom + ((1 - this.tokens) * 1000) / this.rate;
+    const wait = Math.ceil(Math.max(untilToken, this.pausedUntil - now, 0));
+    const due = now + wait;
+    if (this.timer && this.timer.due <= due) return; // an earlier wake-up is armed; it re-arms if needed
+    this.timer?.cancel.abort();
+    const timer = { due, cancel: new AbortController() };
+    this.timer = timer;
+    void this.clock.sleep(wait, timer.cancel.signal).then(() => {
+      if (this.timer !== timer) return; // superseded (its sleep was cut short)
+      this.timer = undefined;
+      this.pump();
+    });
+  }
+}
+
+/** Read `X-RateLimit-Remaining` from undici's header object. */
+export function rateLimitRemaining(
+  headers: Record<string, string | string[] | undefined>,
+): number | undefined {
+  const raw = headers["x-ratelimit-remaining"];
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  if (value === undefined || value.trim() === "") return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Registry: one bucket per account per process.
+
+const limiters = new Map<string, TokenBucket>();
+
+/**
+ * The registry key of an account: the base URL and a SHA-256 of the API key (never the key itself), so
+ * that the key cannot leak through the registry, a heap dump of the map keys, or a log of them.
+ */
+export function accountKey(baseUrl: string, apiKey: string): string {
+  const digest = createHash("sha256").update(apiKey, "utf8").digest("hex");
+  return `${baseUrl.replace(/\/+$/, "")}#${digest}`;
+}
+
+/**
+ * The shared bucket of an account. The first client to touch an account configures its bucket; later
+ * clients of the same account in the process share it as is.
+ */
+export function limiterFor(baseUrl: string, apiKey: string, options: RateLimitOptions = {}): TokenBucket {
+  const key = accountKey(baseUrl, apiKey);
+  let bucket = limiters.get(key);
+  if (!bucket) {
+    bucket = new TokenBucket(options);
+    limiters.set(key, bucket);
+  }
+  return bucket;
+}
+
+/** Forget every bucket (tests). Requests waiting on a forgotten bucket still complete. */
+export function resetLimiters(): void {
+  limiters.clear();
+}
+
+/** Registry keys (base URL + key hash) and stats of every bucket. */
+export function limiterRegistryStats(): { account: string; stats: LimiterStats }[] {
+  return [...limiters.entries()].map(([account, bucket]) => ({ account, stats: bucket.stats() }));
+}

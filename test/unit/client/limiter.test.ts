@@ -1,0 +1,127 @@
+import { accountKey, TokenBucket, type Permit } from "../../../provider/client";
+import { limiterFor, resetLimiters } from "../../../provider/client/limiter";
+import { FakeClock } from "./helpers";
+
+/** Fire n acquisitions; collect the permits in grant order. */
+function fire(bucket: TokenBucket, n: number): { permits: Permit[]; granted: () => number } {
+  const permits: Permit[] = [];
+  for (let i = 0; i < n; i++) void bucket.acquire().then((p) => permits.push(p));
+  return { permits, granted: () => permits.length };
+}
+
+describe("TokenBucket (fake clock)", () => {
+  test("burst at once, then the sustained rate; never more than burst + rate*t by time t", async () => {
+    const clock = new FakeClock();
+    const bucket = new TokenBucket({ rate: 5, burst: 20, clock });
+    const run = fire(bucket, 60);
+    await clock.advance(0);
+    expect(run.granted()).toBe(20);
+    // The burst's responses come back: refill starts (the server's bucket refills once it has
+    // processed the burst).
+    run.permits.forEach((p, i) => p.done(200, 19 - i));
+    for (let t = 100; t <= 8000; t += 100) {
+      await clock.advance(100);
+      expect(run.granted()).toBeLessThanOrEqual(20 + Math.floor((t * 5) / 1000));
+      for (const p of run.permits) p.done(200, 0);
+    }
+    expect(run.granted()).toBe(60);
+    expect(bucket.stats()).toMatchObject({ acquired: 60, waited: 40, queued: 0 });
+  });
+
+  test("no refill until every request of a burst taken from a full bucket has ended", async () => {
+    const clock = new FakeClock();
+    const bucket = new TokenBucket({ rate: 10, burst: 2, clock, anchorTimeoutMs: 1000 });
+    const run = fire(bucket, 4);
+    await clock.advance(0);
+    expect(run.granted()).toBe(2);
+    run.permits[0]?.done(200, 1);
+    await clock.advance(500);
+    expect(run.granted()).toBe(2); // 500 ms at 10/s would be 5 tokens, but the burst is still running
+    run.permits[1]?.done(); // a failure without a response ends it too
+    await clock.advance(99);
+    expect(run.granted()).toBe(2);
+    await clock.advance(1);
+    expect(run.granted()).toBe(3);
+
+    // Without any end, refill resumes after the anchor timeout.
+    const clock2 = new FakeClock();
+    const b2 = new TokenBucket({ rate: 10, burst: 1, clock: clock2, anchorTimeoutMs: 1000 });
+    const run2 = fire(b2, 2);
+    await clock2.advance(1099);
+    expect(run2.granted()).toBe(1);
+    await clock2.advance(1);
+    expect(run2.granted()).toBe(2);
+  });
+
+  test("X-RateLimit-Remaining: 0 pauses until the next refill; a lower remaining caps the tokens", async () => {
+    const clock = new FakeClock();
+    const bucket = new TokenBucket({ rate: 5, burst: 20, clock });
+    (await bucket.acquire()).done(200, 0); // another process emptied the account's bucket
+    expect(bucket.available()).toBe(0);
+    expect(bucket.stats().drainedByServer).toBe(1);
+    const run = fire(bucket, 1);
+    await clock.advance(199);
+    expect(run.granted()).toBe(0);
+    await clock.advance(1);
+    expect(run.granted()).toBe(1);
+
+    const b2 = new TokenBucket({ rate: 5, burst: 20, clock });
+    (await b2.acquire()).done(200, 3);
+    expect(b2.available()).toBe(3);
+    b2.observe(200, 15); // a higher remaining never adds tokens
+    expect(b2.available()).toBe(3);
+  });
+
+  test("a 429 empties the bucket and Retry-After pauses it", async () => {
+    const clock = new FakeClock();
+    const bucket = new TokenBucket({ rate: 5, burst: 20, clock });
+    const permit = await bucket.acquire();
+    permit.done(429, 0);
+    permit.done(200, 20); // a second call is ignored
+    expect(bucket.available()).toBe(0);
+    expect(bucket.stats().rateLimited).toBe(1);
+    await clock.advance(10_000);
+    bucket.pause(3_000);
+    const run = fire(bucket, 1);
+    await clock.advance(2_999);
+    expect(run.granted()).toBe(0);
+    await clock.advance(1);
+    expect(run.granted()).toBe(1);
+  });
+
+  test("waiters are served first come, first served", async () => {
+    const clock = new FakeClock();
+    const bucket = new TokenBucket({ rate: 1, burst: 2, clock });
+    const order: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      void bucket.acquire().then((p) => {
+        order.push(i);
+        p.done(200, 0);
+      });
+    }
+    await clock.advance(2_000);
+    expect(order).toEqual([0, 1, 2, 3]);
+    await clock.advance(1_000);
+    expect(order).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  test("configuration is checked", () => {
+    expect(() => new TokenBucket({ rate: 0 })).toThrow(RangeError);
+    expect(() => new TokenBucket({ burst: 0 })).toThrow(RangeError);
+  });
+});
+
+describe("limiter registry", () => {
+  afterEach(() => resetLimiters());
+
+  test("one bucket per account (base URL + key hash), never keyed by the key itself", () => {
+    const key = "sk-secret-key-0001";
+    const k = accountKey("https://api.eflow.team/v1/", key);
+    expect(k).toMatch(/^https:\/\/api\.eflow\.team\/v1#[0-9a-f]{64}$/);
+    expect(k).not.toContain(key);
+    const a = limiterFor("https://api.eflow.team/v1", key);
+    expect(limiterFor("https://api.eflow.team/v1", key)).toBe(a);
+    expect(limiterFor("https://api.eflow.team/v1", "another-key")).not.toBe(a);
+    expect(limiterFor("https://api-eu.eflow.team/v1", key)).not.toBe(a);
+  });
+});

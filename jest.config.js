@@ -4,6 +4,12 @@ const common = {
   preset: "ts-jest",
   testEnvironment: "node",
   testEnvironmentOptions: { globalsCleanup: "off" },
+  // Examples and generated programs import the package by name, as users' programs do.
+  moduleNameMapper: {
+    "^pulumi-everflow$": "<rootDir>/sdk/index.ts",
+    "^pulumi-everflow/client$": "<rootDir>/provider/client/index.ts",
+    "^pulumi-everflow/emulator$": "<rootDir>/emulator/index.ts",
+  },
   transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] },
 };
 

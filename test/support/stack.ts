@@ -7,6 +7,8 @@ import { offlineEngineEnv, pulumiEngine, repoRoot } from "./engine";
 export interface TestStack {
   stack: Stack;
   workDir: string;
+  /** The stack's state file as the file backend wrote it: secrets are ciphertext here. */
+  rawState(): string;
   /** Removes the work directory (state, plugin home) of the stack. */
   cleanup(): void;
 }
@@ -40,5 +42,11 @@ export async function createTestStack(
       projectSettings: { name: projectName, runtime: "nodejs", backend: { url: `file://${stateDir}` } },
     },
   );
-  return { stack, workDir, cleanup: () => fs.rmSync(workDir, { recursive: true, force: true }) };
+  return {
+    stack,
+    workDir,
+    rawState: () =>
+      fs.readFileSync(path.join(stateDir, ".pulumi", "stacks", projectName, "test.json"), "utf8"),
+    cleanup: () => fs.rmSync(workDir, { recursive: true, force: true }),
+  };
 }

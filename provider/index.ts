@@ -1,0 +1,16 @@
+import { PostbackProvider } from "./postback-provider";
+
+/**
+ * The implementation behind every Postback. The SDK's serialized provider is a stub that loads this
+ * module at call time, so state holds no provider code and an upgrade of the package fixes every
+ * existing postback.
+ */
+export const postbackProvider = new PostbackProvider();
+
+export { PostbackProvider, PostbackInitError } from "./postback-provider";
+export { checkPostback } from "./check";
+export { canonical, changedFields, MODELLED_FIELDS } from "./mapping";
+export type { CanonicalPostback, PostbackOutputs } from "./mapping";
+export * from "./schema";
+export { Settings, MissingApiKeyError } from "./settings";
+export { unknownMacros, KNOWN_MACROS } from "./macros";

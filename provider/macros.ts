@@ -1,0 +1,24 @@
+/**
+ * Macros the API reference names for postback URLs (shared/everflow-api.md). The full list is not public in one place, so a macro
+ * outside this list earns a warning, never an error.
+ */
+export const KNOWN_MACROS: ReadonlySet<string> = new Set([
+  "transaction_id",
+  "offer_id",
+  "sub1",
+  "sub2",
+  "sub3",
+  "sub4",
+  "sub5",
+  "revenue",
+  "event_id",
+  "event_name",
+  "sale_amount",
+  "payout_amount",
+]);
+
+/** The `{name}` macros of a URL that Everflow does not document, in order of appearance, each once. */
+export function unknownMacros(url: string): string[] {
+  const names = [...url.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1] ?? "");
+  return [...new Set(names.filter((name) => !KNOWN_MACROS.has(name)))];
+}

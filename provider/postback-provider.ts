@@ -1,0 +1,192 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { EverflowClient, isNotFound, toPixelBody as replacementBody } from "./client";
+import type { Pixel } from "./client";
+import { checkPostback, hasUnknowns } from "./check";
+import { changedFields, declaredBody, toDeclaredShape, toOutputs } from "./mapping";
+import { PixelReader } from "./pixel-reader";
+import { CheckedPostbackInputs, DEFAULT_ACCOUNT, PostbackInputsSchema } from "./schema";
+import { ConfigSource, Settings } from "./settings";
+
+type Props = Record<string, unknown>;
+
+interface Account {
+  client: EverflowClient;
+  reader: PixelReader;
+}
+
+/**
+ * Raised when Everflow holds the postback but a later step failed: the id travels with the error so the
+ * engine records the postback in state ("created but failed to initialise") instead of losing it.
+ */
+export class PostbackInitError extends Error {
+  readonly reasons: string[];
+  constructor(
+    readonly id: string,
+    readonly properties: Props,
+    cause: unknown,
+  ) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`postback ${id} was created but could not be recorded: ${reason}`);
+    this.reasons = [reason];
+  }
+}
+
+/**
+ * The Postback resource provider. One instance serves every postback of a program (the engine runs
+ * them all in one provider process), so clients, connection pools, rate limiters and read batches are
+ * shared per account.
+ */
+export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
+  private settings = new Settings(undefined);
+  private readonly accounts = new Map<string, Account>();
+
+  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+    // Synchronous on purpose: the engine caches this provider before configure settles.
+    this.settings = new Settings(req.config as ConfigSource);
+    this.accounts.clear();
+  }
+
+  async check(_olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
+    const result = checkPostback(news);
+    if (result.ok === false) return { inputs: news, failures: result.failures };
+    // A missing key fails the preview too, not only the first API call of `up`.
+    const account = result.inputs.account;
+    const credentials = typeof account === "string" ? this.settings.account(account) : undefined;
+    if (credentials instanceof Error) {
+      return { inputs: news, failures: [{ property: "account", reason: credentials.message }] };
+    }
+    return { inputs: result.inputs };
+  }
+
+  async diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
+    // Preview passes values not known yet; any of them may change the postback.
+    if (hasUnknowns(news)) return { changes: true };
+    const replaces = accountOf(olds) !== accountOf(news) ? ["account"] : [];
+    const changed = changedFields(news, olds);
+    return { changes: replaces.length > 0 || changed.length > 0, replaces, deleteBeforeReplace: false };
+  }
+
+  async create(inputs: Props): Promise<pulumi.dynamic.CreateResult> {
+    const declared = parseDeclared(inputs);
+    const { client, reader } = this.account(declared.account);
+    if (declared.importId !== undefined)
+      return this.adopt(Number(declared.importId), declared, client, reader);
+    const pixel = await client.create(declaredBody(declared));
+    reader.invalidate();
+    return recorded(pixel, declared);
+  }
+
+  async read(id: string, props: Props): Promise<pulumi.dynamic.ReadResult> {
+    const account = accountOf(props);
+    const pixel = await this.account(account).reader.read(Number(id));
+    // An empty id tells the engine the postback is gone, so a refresh drops it from state.
+    if (!pixel) return { id: "", props: {} };
+    const token = knownToken(props);
+    return {
+      id,
+      props: toOutputs(pixel, account, token),
+      inputs: toDeclaredShape(pixel, account, token),
+    };
+  }
+
+  async update(id: string, _olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
+    const declared = parseDeclared(news);
+    const { client, reader } = this.account(declared.account);
+    const pixel = await this.replace(client, await client.get(Number(id)), declared);
+    reader.invalidate();
+    return { outs: toOutputs(pixel, declared.account, declared.facebookPixel?.accessToken) };
+  }
+
+  /** Everflow has no DELETE for affiliate pixels: deleting deactivates (a soft delete). */
+  async delete(id: string, props: Props): Promise<void> {
+    const { client, reader } = this.account(accountOf(props));
+    try {
+      // A token the API masks on read must not be written back masked: state holds the real one.
+      const token = knownToken(props);
+      await client.deactivate(Number(id), token === undefined ? {} : { facebookAccessToken: token });
+    } catch (error) {
+      // Already gone is what delete wants.
+      if (!isNotFound(error)) throw error;
+    } finally {
+      reader.invalidate();
+    }
+  }
+
+  /** `import`: take over an existing postback, writing only if it differs from the declaration. */
+  private async adopt(
+    id: number,
+    declared: CheckedPostbackInputs,
+    client: EverflowClient,
+    reader: PixelReader,
+  ) {
+    const live = await client.get(id);
+    const token = declared.facebookPixel?.accessToken;
+    const differs = changedFields(declared, toDeclaredShape(live, declared.account, token)).length > 0;
+    const pixel = differs ? await this.replace(client, live, declared) : live;
+    if (differs) reader.invalidate();
+    return recorded(pixel, declared);
+  }
+
+  /** Full-replacement PUT: the live pixel's fields this provider does not model, then the declaration. */
+  private replace(client: EverflowClient, live: Pixel, declared: CheckedPostbackInputs): Promise<Pixel> {
+    return client.update(live.network_pixel_id, { ...replacementBody(live), ...declaredBody(declared) });
+  }
+
+  private account(name: string): Account {
+    let account = this.accounts.get(name);
+    if (!account) {
+      const credentials = this.settings.account(name);
+      if (credentials instanceof Error) throw credentials;
+      const transport = this.settings.transport();
+      const client = new EverflowClient({
+        apiKey: credentials.apiKey,
+        ...(credentials.baseUrl ? { baseUrl: credentials.baseUrl } : {}),
+        ...(transport.rateLimit ? { rateLimit: transport.rateLimit } : {}),
+        ...(transport.maxAttempts ? { retry: { maxAttempts: transport.maxAttempts } } : {}),
+        ...(transport.timeoutMs
+          ? { timeouts: { headersMs: transport.timeoutMs, bodyMs: transport.timeoutMs } }
+          : {}),
+      });
+      const reader = new PixelReader({
+        list: () => client.list(),
+        find: (id) =>
+          client.get(id).catch((error: unknown) => {
+            if (isNotFound(error)) return undefined;
+            throw error;
+          }),
+      });
+      account = { client, reader };
+      this.accounts.set(name, account);
+    }
+    return account;
+  }
+}
+
+function recorded(pixel: Pixel, declared: CheckedPostbackInputs): pulumi.dynamic.CreateResult {
+  const id = String(pixel.network_pixel_id);
+  try {
+    return { id, outs: toOutputs(pixel, declared.account, declared.facebookPixel?.accessToken) };
+  } catch (error) {
+    throw new PostbackInitError(id, {}, error);
+  }
+}
+
+/** Inputs reach create and update already checked; parse again for their types and defaults. */
+function parseDeclared(inputs: Props): CheckedPostbackInputs {
+  const { __provider: _provider, ...declared } = inputs;
+  const parsed = PostbackInputsSchema.safeParse(declared);
+  if (!parsed.success) {
+    throw new Error(
+      `invalid postback inputs: ${parsed.error.issues.map((i) => i.path.join(".")).join(", ")}`,
+    );
+  }
+  return parsed.data;
+}
+
+const accountOf = (props: Props): string =>
+  typeof props.account === "string" ? props.account : DEFAULT_ACCOUNT;
+
+function knownToken(props: Props): string | undefined {
+  const fb = props.facebookPixel as { accessToken?: unknown } | undefined;
+  return typeof fb?.accessToken === "string" ? fb.accessToken : undefined;
+}

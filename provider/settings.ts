@@ -1,0 +1,132 @@
+import { z } from "zod";
+import { DEFAULT_ACCOUNT } from "./schema";
+
+/**
+ * Where the provider finds credentials and transport settings: stack config (`everflow:*`, secrets
+ * arrive decrypted) first, then environment variables. Nothing read here is ever written to state.
+ *
+ * - The `default` account: `everflow:apiKey` / `EVERFLOW_API_KEY`, `everflow:baseUrl` / `EVERFLOW_BASE_URL`.
+ * - A named account N: `everflow:accounts` (an object `{ N: { apiKey, baseUrl } }`, set with
+ *   `pulumi config set --secret --path 'everflow:accounts.N.apiKey' KEY`) / `EVERFLOW_API_KEY_N`,
+ *   `EVERFLOW_BASE_URL_N` (N upper-cased, `-` as `_`); without a base URL of its own, the default
+ *   account's applies.
+ * - Limits shared by every account: `everflow:requestsPerSecond` / `EVERFLOW_REQUESTS_PER_SECOND`,
+ *   `everflow:burst` / `EVERFLOW_BURST`, `everflow:maxAttempts` / `EVERFLOW_MAX_ATTEMPTS`,
+ *   `everflow:timeoutMs` / `EVERFLOW_TIMEOUT_MS`.
+ */
+
+export interface ConfigSource {
+  get(key: string): string | undefined;
+}
+
+export interface AccountSettings {
+  account: string;
+  apiKey: string;
+  baseUrl?: string;
+}
+
+export interface TransportSettings {
+  rateLimit?: { rate: number; burst: number };
+  maxAttempts?: number;
+  timeoutMs?: number;
+}
+
+const AccountsConfigSchema = z.record(
+  z.string(),
+  z.looseObject({ apiKey: z.string().min(1).optional(), baseUrl: z.url().optional() }),
+);
+
+/** The error of a missing credential: names every place the key may be set, never a value. */
+export class MissingApiKeyError extends Error {
+  constructor(readonly account: string) {
+    const [config, env] = keyPlaces(account);
+    super(
+      `No Everflow API key for account "${account}": set it with \`pulumi config set --secret ${config} <key>\` ` +
+        `or the ${env} environment variable.`,
+    );
+    this.name = "MissingApiKeyError";
+  }
+}
+
+export function keyPlaces(account: string): [config: string, env: string] {
+  return account === DEFAULT_ACCOUNT
+    ? ["everflow:apiKey", "EVERFLOW_API_KEY"]
+    : [`--path 'everflow:accounts.${account}.apiKey'`, `EVERFLOW_API_KEY_${envSuffix(account)}`];
+}
+
+const envSuffix = (account: string) => account.toUpperCase().replace(/-/g, "_");
+
+export class Settings {
+  constructor(
+    private readonly config: ConfigSource | undefined,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
+
+  /** Credentials of one account, or a MissingApiKeyError value for the caller to raise. */
+  account(account: string): AccountSettings | MissingApiKeyError {
+    if (account === DEFAULT_ACCOUNT) {
+      const apiKey = this.get("everflow:apiKey") ?? this.env.EVERFLOW_API_KEY;
+      const baseUrl = this.get("everflow:baseUrl") ?? this.env.EVERFLOW_BASE_URL;
+      return apiKey ? { account, apiKey, ...(baseUrl ? { baseUrl } : {}) } : new MissingApiKeyError(account);
+    }
+    const configured = this.accounts()[account];
+    const suffix = envSuffix(account);
+    const apiKey = configured?.apiKey ?? this.env[`EVERFLOW_API_KEY_${suffix}`];
+    // Accounts of one team usually live in one region: the default account's base URL applies too.
+    const baseUrl =
+      configured?.baseUrl ??
+      this.env[`EVERFLOW_BASE_URL_${suffix}`] ??
+      this.get("everflow:baseUrl") ??
+      this.env.EVERFLOW_BASE_URL;
+    return apiKey ? { account, apiKey, ...(baseUrl ? { baseUrl } : {}) } : new MissingApiKeyError(account);
+  }
+
+  transport(): TransportSettings {
+    const rate = this.number("everflow:requestsPerSecond", "EVERFLOW_REQUESTS_PER_SECOND");
+    const burst = this.number("everflow:burst", "EVERFLOW_BURST");
+    const maxAttempts = this.number("everflow:maxAttempts", "EVERFLOW_MAX_ATTEMPTS");
+    const timeoutMs = this.number("everflow:timeoutMs", "EVERFLOW_TIMEOUT_MS");
+    return {
+      ...(rate !== undefined || burst !== undefined
+        ? { rateLimit: { rate: rate ?? 5, burst: burst ?? 20 } }
+        : {}),
+      ...(maxAttempts !== undefined ? { maxAttempts } : {}),
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    };
+  }
+
+  private accounts(): z.infer<typeof AccountsConfigSchema> {
+    const raw = this.get("everflow:accounts");
+    if (raw === undefined) return {};
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      throw new Error(
+        'everflow:accounts must be an object of accounts, e.g. { "partner": { "apiKey": "..." } }',
+      );
+    }
+    const parsed = AccountsConfigSchema.safeParse(value);
+    if (!parsed.success) {
+      // Report where, never what: the value holds API keys.
+      const where = parsed.error.issues.map((i) => `everflow:accounts.${i.path.join(".")}: ${i.message}`);
+      throw new Error(`invalid everflow:accounts config: ${where.join("; ")}`);
+    }
+    return parsed.data;
+  }
+
+  private number(configKey: string, envKey: string): number | undefined {
+    const raw = this.get(configKey) ?? this.env[envKey];
+    if (raw === undefined || raw === "") return undefined;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value <= 0) {
+      throw new Error(`${configKey} (or ${envKey}) must be a positive number, got ${JSON.stringify(raw)}`);
+    }
+    return value;
+  }
+
+  private get(key: string): string | undefined {
+    const value = this.config?.get(key);
+    return value === undefined || value === "" ? undefined : String(value);
+  }
+}

@@ -1,0 +1,2 @@
+export { Postback } from "./postback";
+export type { PostbackArgs } from "./postback";

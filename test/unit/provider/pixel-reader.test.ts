@@ -1,0 +1,77 @@
+import type { Pixel } from "../../../provider/client";
+import { PixelReader, PixelSource } from "../../../provider/pixel-reader";
+
+const pixel = (id: number) => ({ network_pixel_id: id }) as Pixel;
+
+function source(ids: number[]) {
+  const calls = { list: 0, find: [] as number[] };
+  const existing = new Set(ids);
+  const s: PixelSource = {
+    list: async () => {
+      calls.list++;
+      return [...existing].map(pixel);
+    },
+    find: async (id) => {
+      calls.find.push(id);
+      return existing.has(id) ? pixel(id) : undefined;
+    },
+  };
+  return { s, calls, existing };
+}
+
+describe("PixelReader", () => {
+  it("serves reads that arrive together with one listing", async () => {
+    const { s, calls } = source([1, 2, 3, 4, 5]);
+    const reader = new PixelReader(s, { windowMs: 5 });
+    const got = await Promise.all([1, 2, 3, 4, 9].map((id) => reader.read(id)));
+    expect(got.map((p) => p?.network_pixel_id)).toEqual([1, 2, 3, 4, undefined]);
+    expect(calls).toEqual({ list: 1, find: [] });
+  });
+
+  it("reads a lone postback with a single GET", async () => {
+    const { s, calls } = source([1, 2]);
+    const reader = new PixelReader(s, { windowMs: 5 });
+    expect((await reader.read(2))?.network_pixel_id).toBe(2);
+    expect(calls).toEqual({ list: 0, find: [2] });
+  });
+
+  it("lets later reads use the listing until it ages out, asking directly for ids it lacks", async () => {
+    let now = 0;
+    const { s, calls, existing } = source([1, 2, 3]);
+    const reader = new PixelReader(s, { windowMs: 5, snapshotTtlMs: 1000, now: () => now });
+    await Promise.all([reader.read(1), reader.read(2)]);
+    existing.add(10);
+    expect((await reader.read(3))?.network_pixel_id).toBe(3);
+    expect((await reader.read(10))?.network_pixel_id).toBe(10);
+    expect(calls).toEqual({ list: 1, find: [10] });
+    now = 1000;
+    await Promise.all([reader.read(1), reader.read(2)]);
+    expect(calls.list).toBe(2);
+  });
+
+  it("forgets the listing after a write", async () => {
+    const { s, calls } = source([1, 2]);
+    const reader = new PixelReader(s, { windowMs: 5 });
+    await Promise.all([reader.read(1), reader.read(2)]);
+    reader.invalidate();
+    await reader.read(1);
+    expect(calls).toEqual({ list: 1, find: [1] });
+  });
+
+  it("fails every waiting read when the listing fails, and does not keep the failure", async () => {
+    let fail = true;
+    const s: PixelSource = {
+      list: async () => {
+        if (fail) throw new Error("HTTP 503");
+        return [pixel(1)];
+      },
+      find: async () => undefined,
+    };
+    const reader = new PixelReader(s, { windowMs: 5 });
+    const results = await Promise.allSettled([reader.read(1), reader.read(2)]);
+    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected"]);
+    fail = false;
+    const again = await Promise.all([reader.read(1), reader.read(2)]);
+    expect(again.map((p) => p?.network_pixel_id)).toEqual([1, undefined]);
+  });
+});

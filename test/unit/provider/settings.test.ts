@@ -1,0 +1,58 @@
+import { MissingApiKeyError, Settings } from "../../../provider/settings";
+
+const config = (values: Record<string, string>) => ({ get: (key: string) => values[key] });
+
+describe("Settings", () => {
+  it("takes the default account from config before the environment", () => {
+    const s = new Settings(config({ "everflow:apiKey": "from-config" }), { EVERFLOW_API_KEY: "from-env" });
+    expect(s.account("default")).toEqual({ account: "default", apiKey: "from-config" });
+    expect(
+      new Settings(undefined, { EVERFLOW_API_KEY: "k", EVERFLOW_BASE_URL: "http://eu" }).account("default"),
+    ).toEqual({
+      account: "default",
+      apiKey: "k",
+      baseUrl: "http://eu",
+    });
+  });
+
+  it("reads named accounts from everflow:accounts or EVERFLOW_API_KEY_<NAME>, inheriting the base URL", () => {
+    const s = new Settings(
+      config({
+        "everflow:accounts": JSON.stringify({ partner: { apiKey: "p" } }),
+        "everflow:baseUrl": "http://eu",
+      }),
+      { EVERFLOW_API_KEY_SISTER_BRAND: "s" },
+    );
+    expect(s.account("partner")).toEqual({ account: "partner", apiKey: "p", baseUrl: "http://eu" });
+    expect(s.account("sister-brand")).toEqual({ account: "sister-brand", apiKey: "s", baseUrl: "http://eu" });
+  });
+
+  it("returns a missing key as an error value that names both places and no value", () => {
+    const missing = new Settings(config({}), {}).account("partner");
+    expect(missing).toBeInstanceOf(MissingApiKeyError);
+    expect((missing as Error).message).toBe(
+      `No Everflow API key for account "partner": set it with \`pulumi config set --secret --path 'everflow:accounts.partner.apiKey' <key>\` or the EVERFLOW_API_KEY_PARTNER environment variable.`,
+    );
+  });
+
+  it("rejects malformed accounts config without echoing it", () => {
+    const s = new Settings(
+      config({ "everflow:accounts": JSON.stringify({ partner: { apiKey: 42, secret: "x" } }) }),
+      {},
+    );
+    expect(() => s.account("partner")).toThrow(/everflow:accounts\.partner\.apiKey/);
+    expect(() => s.account("partner")).not.toThrow(/42/);
+  });
+
+  it("reads limiter and retry settings, rejecting nonsense", () => {
+    expect(
+      new Settings(config({ "everflow:requestsPerSecond": "2" }), { EVERFLOW_MAX_ATTEMPTS: "3" }).transport(),
+    ).toEqual({
+      rateLimit: { rate: 2, burst: 20 },
+      maxAttempts: 3,
+    });
+    expect(() => new Settings(config({ "everflow:burst": "-1" }), {}).transport()).toThrow(
+      "everflow:burst (or EVERFLOW_BURST) must be a positive number",
+    );
+  });
+});

@@ -3,8 +3,30 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PostbackInputs } from "../provider/schema";
 import { unknownMacros } from "../provider/macros";
 
-/** Every field, at every depth, may be a value, a promise or another resource's output. */
-type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K] extends object ? Inputs<T[K]> : T[K]> };
+/** Every field, at every depth (optional objects too), may be a value, a promise or another resource's output. */
+type Inputs<T> = {
+  [K in keyof T]: pulumi.Input<
+    NonNullable<T[K]> extends object ? Inputs<NonNullable<T[K]>> | Extract<T[K], undefined> : T[K]
+  >;
+};
+
+/** Every output of a Postback: the engine only resolves outputs whose keys the props carry. */
+const OUTPUTS = [
+  "pixelId",
+  "deliveryMethod",
+  "pixelLevel",
+  "pixelStatus",
+  "pixelType",
+  "postbackUrl",
+  "htmlCode",
+  "networkOfferId",
+  "delayMs",
+  "networkOfferPayoutRevenueId",
+  "facebookPixel",
+  "account",
+  "timeCreated",
+  "timeSaved",
+] as const;
 
 /**
  * The arguments of a {@link Postback}. Field rules are checked before any API call: `pulumi preview`
@@ -70,13 +92,11 @@ export class Postback extends pulumi.dynamic.Resource {
       provider,
       name,
       {
+        ...Object.fromEntries(OUTPUTS.map((key) => [key, undefined])),
         ...args,
         // The token must be secret in inputs as well as outputs.
         facebookPixel: args.facebookPixel === undefined ? undefined : pulumi.secret(args.facebookPixel),
         importId,
-        pixelId: undefined,
-        timeCreated: undefined,
-        timeSaved: undefined,
       },
       { ...options, additionalSecretOutputs: [...(options.additionalSecretOutputs ?? []), "facebookPixel"] },
       "affiliate",

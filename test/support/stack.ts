@@ -7,6 +7,11 @@ import { offlineEngineEnv, pulumiEngine, repoRoot } from "./engine";
 export interface TestStack {
   stack: Stack;
   workDir: string;
+  /** The file backend's directory and the engine's PULUMI_HOME. */
+  stateDir: string;
+  homeDir: string;
+  /** The environment the engine runs with for this stack. */
+  env: Record<string, string>;
   /** The stack's state file as the file backend wrote it: secrets are ciphertext here. */
   rawState(): string;
   /** Removes the work directory (state, plugin home) of the stack. */
@@ -33,18 +38,22 @@ export async function createTestStack(
   fs.symlinkSync(repoRoot, path.join(workDir, "node_modules", "pulumi-everflow"), "dir");
 
   const projectName = "everflow-test";
+  const env = { ...offlineEngineEnv(stateDir, homeDir), ...envVars };
   const stack = await LocalWorkspace.createOrSelectStack(
     { stackName: "test", projectName, program },
     {
       workDir,
       pulumiCommand: await pulumiEngine().command,
-      envVars: { ...offlineEngineEnv(stateDir, homeDir), ...envVars },
+      envVars: env,
       projectSettings: { name: projectName, runtime: "nodejs", backend: { url: `file://${stateDir}` } },
     },
   );
   return {
     stack,
     workDir,
+    stateDir,
+    homeDir,
+    env,
     rawState: () =>
       fs.readFileSync(path.join(stateDir, ".pulumi", "stacks", projectName, "test.json"), "utf8"),
     cleanup: () => fs.rmSync(workDir, { recursive: true, force: true }),

@@ -1,0 +1,119 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { EVERFLOW_BASE_URL_US } from "../provider/client";
+import { DEFAULT_ACCOUNT } from "../provider/schema";
+import { CliError, EXIT_OK, messageOf, oneLine, parseFlags, UsageError, type CliIo } from "./args";
+import { generateProgram } from "./adopt-program";
+import { accountClient } from "./everflow";
+
+export const ADOPT_USAGE = "usage: pulumi-everflow adopt [--out FILE] [--account NAME] [--active-only]";
+
+export const ADOPT_HELP = `${ADOPT_USAGE}
+
+Lists every postback of an Everflow account and writes a TypeScript stack program that declares each
+one, so that an account built by hand comes under code in one step:
+
+  new Postback("postback-1234", { ...its current fields... }, { import: "1234" });
+
+The \`import\` option makes the first \`pulumi up\` adopt the existing postback instead of creating one,
+writing to Everflow only where it differs from the declaration: run on an unchanged account, it writes
+nothing. (The preview shows these postbacks as creates.) Postbacks are sorted by id; the output is the
+same for the same account.
+
+Facebook access tokens are never written: the program reads each from secret stack config
+(\`facebookAccessToken<id>\`), and the \`pulumi config set --secret\` commands to run are printed on stderr.
+Inactive postbacks are declared with pixelStatus "inactive" (keeping them under code keeps them off);
+--active-only leaves them out.
+
+Options:
+  --out FILE      write the program to FILE (default: stdout)
+  --account NAME  a named account: key from EVERFLOW_API_KEY_<NAME>, base URL from EVERFLOW_BASE_URL_<NAME>
+                  (NAME upper-cased, - as _); the postbacks are declared with account: NAME
+  --active-only   leave inactive postbacks out
+  -h, --help      show this help
+
+Environment: EVERFLOW_API_KEY (required), EVERFLOW_BASE_URL (default ${EVERFLOW_BASE_URL_US}),
+EVERFLOW_MAX_ATTEMPTS, EVERFLOW_TIMEOUT_MS, EVERFLOW_REQUESTS_PER_SECOND, EVERFLOW_BURST.
+
+Exit codes: 0 written (also for an account without postbacks), 1 error (bad flags included).
+`;
+
+const ACCOUNT_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;
+
+export async function adopt(argv: readonly string[], io: CliIo): Promise<number> {
+  const flags = parseFlags(argv, {
+    out: { type: "string" },
+    account: { type: "string" },
+    "active-only": { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (flags.help) {
+    io.stdout(ADOPT_HELP);
+    return EXIT_OK;
+  }
+  const account = flags.account ?? DEFAULT_ACCOUNT;
+  if (!ACCOUNT_NAME.test(account)) {
+    throw new UsageError(`--account must start with a letter and hold only letters, digits, - and _`);
+  }
+  const out = flags.out === undefined ? undefined : path.resolve(io.cwd, flags.out);
+  if (out !== undefined && !isDirectory(path.dirname(out))) {
+    throw new CliError(`cannot write ${out}: ${path.dirname(out)} is not a directory`);
+  }
+
+  const { client, baseUrl } = accountClient(account, io.env);
+  let pixels;
+  try {
+    pixels = await client.list();
+  } catch (error) {
+    const why = oneLine(messageOf(error));
+    throw new CliError(`cannot list the postbacks of account "${account}" at ${baseUrl}: ${why}`);
+  }
+
+  const program = generateProgram(pixels, { account, activeOnly: flags["active-only"] === true });
+  if (out === undefined) {
+    io.stdout(program.text);
+  } else {
+    try {
+      fs.writeFileSync(out, program.text);
+    } catch (error) {
+      throw new CliError(`cannot write ${out}: ${oneLine(messageOf(error))}`);
+    }
+  }
+
+  const where = out ?? "stdout";
+  const n = program.ids.length;
+  if (n === 0) {
+    const none =
+      program.skipped > 0 ? `no active postbacks (${program.skipped} inactive left out)` : "no postbacks";
+    io.stderr(`adopt: account "${account}" has ${none}: wrote a program that declares none to ${where}\n`);
+  } else {
+    const details = [
+      program.inactive > 0 ? `${program.inactive} inactive` : "",
+      program.skipped > 0 ? `${program.skipped} inactive left out` : "",
+    ].filter((s) => s !== "");
+    io.stderr(
+      `adopt: wrote ${n} postback${n === 1 ? "" : "s"} of account "${account}" to ${where}` +
+        `${details.length > 0 ? ` (${details.join(", ")})` : ""}\n`,
+    );
+  }
+  for (const warning of program.warnings) {
+    io.stderr(`adopt: warning: ${warning}: fix the declaration before \`pulumi up\`\n`);
+  }
+  if (program.secrets.length > 0) {
+    io.stderr(
+      "adopt: before `pulumi up`, put each facebook postback's Conversions API access token in secret stack config:\n",
+    );
+    for (const s of program.secrets) {
+      io.stderr(`  pulumi config set --secret ${s.key} <access token of postback ${s.pixelId}>\n`);
+    }
+  }
+  return EXIT_OK;
+}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return fs.statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}

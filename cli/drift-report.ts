@@ -1,0 +1,217 @@
+import type { EngineEvent } from "@pulumi/pulumi/automation";
+import { canonical, changedFields, type CanonicalPostback } from "../provider/mapping";
+import { EXIT_DRIFT, EXIT_OK } from "./args";
+
+/**
+ * The drift report: from the steps of a refresh-only preview to the fields that differ, and its text
+ * and JSON renderings. Pure functions, no I/O.
+ *
+ * In a refresh step the OLD inputs are the declaration recorded in state (as last applied by
+ * `pulumi up`) and the NEW inputs are the live postback: the provider's `read` returns the live pixel
+ * mapped back to the declared shape as `inputs`. The dynamic provider host sends no list of changed keys,
+ * so the differences are computed here with the provider's own canonical form.
+ */
+
+export const POSTBACK_TYPE = "pulumi-nodejs:dynamic/affiliate:Postback";
+/** Shown instead of any secret value (the facebook access token). */
+export const SECRET = "[secret]";
+/** What `drift` compares against, as written in the JSON report. */
+export const BASIS = "last-applied";
+
+/** The signature key Pulumi uses to mark a secret value in events and state exports. */
+export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+export const SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+type Props = Record<string, unknown>;
+
+/** One postback as the refresh saw it. */
+export interface RefreshedPostback {
+  urn: string;
+  /** The postback's id in Everflow (the resource id). */
+  id: string;
+  /** Inputs recorded in state: the declaration as last applied. */
+  declared: Props;
+  /** Inputs read back from Everflow; undefined when the postback no longer exists. */
+  live: Props | undefined;
+}
+
+export interface FieldDrift {
+  field: string;
+  declared: unknown;
+  live: unknown;
+}
+
+export interface PostbackDrift {
+  urn: string;
+  name: string;
+  pixelId: number;
+  fields: FieldDrift[];
+}
+
+export interface MissingPostback {
+  urn: string;
+  name: string;
+  pixelId: number;
+}
+
+export interface DriftReport {
+  stack: string;
+  basis: typeof BASIS;
+  /** Postbacks in the stack's state that the refresh looked at. */
+  checked: number;
+  drift: PostbackDrift[];
+  missing: MissingPostback[];
+}
+
+/** A value Pulumi marks secret, with its contents hidden (events) or shown (`stack export --show-secrets`). */
+export function isSecretValue(value: unknown): value is Props {
+  return typeof value === "object" && value !== null && (value as Props)[SECRET_SIG] === SECRET_SIG_VALUE;
+}
+
+/** Top-level input names whose value is a secret (the engine's events never show their contents). */
+export function secretKeys(props: Props | undefined): string[] {
+  return props ? Object.keys(props).filter((k) => isSecretValue(props[k])) : [];
+}
+
+/**
+ * The postbacks of a refresh-only preview, from its engine events. Each resource has a `refresh`
+ * pre-event (old and new both the stored state) and, once read, an outputs event whose op says what
+ * the refresh found: `delete` (gone from Everflow) or the refreshed state in `new`.
+ */
+export function refreshedPostbacks(events: readonly EngineEvent[]): RefreshedPostback[] {
+  const byUrn = new Map<string, RefreshedPostback>();
+  for (const event of events) {
+    const meta = event.resOutputsEvent?.metadata ?? event.resourcePreEvent?.metadata;
+    if (!meta || meta.type !== POSTBACK_TYPE || !meta.old) continue;
+    const gone = meta.op === "delete" || meta.op === "discard" || !meta.new?.id;
+    byUrn.set(meta.urn, {
+      urn: meta.urn,
+      id: meta.old.id,
+      declared: meta.old.inputs,
+      live: gone ? undefined : meta.new?.inputs,
+    });
+  }
+  return [...byUrn.values()];
+}
+
+/** The fields of one postback whose live value differs from the declaration, secrets hidden. */
+export function fieldDrift(declared: Props, live: Props): FieldDrift[] {
+  const a = canonical(declared);
+  const b = canonical(live);
+  const out: FieldDrift[] = [];
+  for (const field of changedFields(declared, live) as Array<keyof CanonicalPostback>) {
+    if (field !== "facebookPixel") {
+      out.push({ field, declared: a[field], live: b[field] });
+      continue;
+    }
+    const fa = a.facebookPixel;
+    const fb = b.facebookPixel;
+    if (fa && fb) {
+      // Name the part that changed; the access token is compared but never shown.
+      for (const part of ["pixelId", "eventName", "accessToken"] as const) {
+        if (fa[part] === fb[part]) continue;
+        const hide = part === "accessToken";
+        out.push({
+          field: `facebookPixel.${part}`,
+          declared: hide ? SECRET : fa[part],
+          live: hide ? SECRET : fb[part],
+        });
+      }
+    } else {
+      out.push({ field, declared: shownPixel(fa), live: shownPixel(fb) });
+    }
+  }
+  return out;
+}
+
+function shownPixel(pixel: CanonicalPostback["facebookPixel"]) {
+  return pixel && { pixelId: pixel.pixelId, eventName: pixel.eventName, accessToken: SECRET };
+}
+
+/** The resource name: the last part of the URN. */
+export function nameOf(urn: string): string {
+  const at = urn.lastIndexOf("::");
+  return at === -1 ? urn : urn.slice(at + 2);
+}
+
+const byNameThenUrn = (x: { name: string; urn: string }, y: { name: string; urn: string }) =>
+  x.name < y.name ? -1 : x.name > y.name ? 1 : x.urn < y.urn ? -1 : x.urn > y.urn ? 1 : 0;
+
+/**
+ * The report of a stack. Every postback's inputs must be free of hidden secrets by now (see
+ * drift-secrets.ts): a hidden value cannot be compared.
+ */
+export function buildReport(stack: string, postbacks: readonly RefreshedPostback[]): DriftReport {
+  const drift: PostbackDrift[] = [];
+  const missing: MissingPostback[] = [];
+  for (const p of postbacks) {
+    for (const props of [p.declared, p.live]) {
+      const hidden = secretKeys(props);
+      if (hidden.length > 0) throw new Error(`${p.urn}: secret input ${hidden.join(", ")} was not resolved`);
+    }
+    const head = { urn: p.urn, name: nameOf(p.urn), pixelId: Number(p.id) };
+    if (p.live === undefined) {
+      missing.push(head);
+      continue;
+    }
+    const fields = fieldDrift(p.declared, p.live);
+    if (fields.length > 0) drift.push({ ...head, fields });
+  }
+  drift.sort(byNameThenUrn);
+  missing.sort(byNameThenUrn);
+  return { stack, basis: BASIS, checked: postbacks.length, drift, missing };
+}
+
+export function exitCodeOf(report: DriftReport): number {
+  return report.drift.length > 0 || report.missing.length > 0 ? EXIT_DRIFT : EXIT_OK;
+}
+
+/**
+ * The `--json` rendering: keys in a fixed order, whatever order the report object was built in.
+ *
+ * `{ "stack", "basis": "last-applied", "checked", "drift": [{ "urn", "name", "pixelId",
+ * "fields": [{ "field", "declared", "live" }] }], "missing": [{ "urn", "name", "pixelId" }] }`
+ */
+export function reportJson(report: DriftReport): string {
+  const ordered = {
+    stack: report.stack,
+    basis: report.basis,
+    checked: report.checked,
+    drift: report.drift.map((d) => ({
+      urn: d.urn,
+      name: d.name,
+      pixelId: d.pixelId,
+      fields: d.fields.map((f) => ({ field: f.field, declared: f.declared, live: f.live })),
+    })),
+    missing: report.missing.map((m) => ({ urn: m.urn, name: m.name, pixelId: m.pixelId })),
+  };
+  return `${JSON.stringify(ordered, null, 2)}\n`;
+}
+
+const BASIS_TEXT =
+  "compared with each postback's declaration as last applied by `pulumi up` " +
+  "(a refresh-only preview: the program was not run, nothing was changed)";
+
+export function reportText(report: DriftReport): string {
+  const stack = JSON.stringify(report.stack);
+  const count = (n: number) => `${n} postback${n === 1 ? "" : "s"}`;
+  if (exitCodeOf(report) === EXIT_OK) {
+    return `No drift in stack ${stack}: ${count(report.checked)} ${BASIS_TEXT}.\n`;
+  }
+  const lines = [`Drift in stack ${stack}: ${count(report.checked)} ${BASIS_TEXT}.`];
+  for (const d of report.drift) {
+    lines.push(`~ ${d.name} (postback ${d.pixelId})`);
+    for (const f of d.fields)
+      lines.push(`    ${f.field}: declared ${show(f.declared)}, live ${show(f.live)}`);
+  }
+  for (const m of report.missing) lines.push(`- ${m.name} (postback ${m.pixelId}): missing in Everflow`);
+  lines.push(
+    `${count(report.drift.length)} changed, ${report.missing.length} missing. ` +
+      "`pulumi up --refresh` restores the declaration; or change the program to match Everflow.",
+  );
+  return `${lines.join("\n")}\n`;
+}
+
+function show(value: unknown): string {
+  return value === SECRET ? SECRET : JSON.stringify(value);
+}

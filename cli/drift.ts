@@ -1,0 +1,116 @@
+import { type EngineEvent, type Stack } from "@pulumi/pulumi/automation";
+import { CliError, EXIT_OK, messageOf, oneLine, parseFlags, type CliIo } from "./args";
+import {
+  buildReport,
+  exitCodeOf,
+  POSTBACK_TYPE,
+  refreshedPostbacks,
+  reportJson,
+  reportText,
+} from "./drift-report";
+import { inputsByUrn, readLive, resolveSecrets, type SecretSources } from "./drift-secrets";
+import { accountClient, type AccountClient } from "./everflow";
+import { engineMessage, openStack } from "./project";
+
+export const DRIFT_USAGE = "usage: pulumi-everflow drift [--stack NAME] [--cwd DIR] [--json]";
+
+export const DRIFT_HELP = `${DRIFT_USAGE}
+
+Reports the drift of a Pulumi stack's Everflow postbacks: for each postback, every field whose live
+value in Everflow differs from its declaration as last applied by \`pulumi up\` (the inputs recorded in
+the stack's state), and every postback deleted in Everflow ("missing").
+
+It runs a refresh-only preview (\`pulumi refresh --preview-only --run-program=false\`, limited to
+postbacks): the stack's program is not run, so program edits not applied yet are not part of the
+comparison; nothing is written to Everflow or to the state. That is the check a scheduled CI drift gate
+wants. (After a \`pulumi refresh\`, the state holds the values that refresh accepted.)
+
+Options:
+  --stack NAME  the stack (default: the project's current stack)
+  --cwd DIR     the Pulumi project directory, holding Pulumi.yaml (default: the current directory)
+  --json        print the report as JSON (shape below) instead of text
+  -h, --help    show this help
+
+The JSON report, keys always in this order:
+  { "stack": "dev", "basis": "last-applied", "checked": 3,
+    "drift": [ { "urn": "...", "name": "checkout", "pixelId": 1234,
+                 "fields": [ { "field": "postbackUrl", "declared": "https://...", "live": "https://..." } ] } ],
+    "missing": [ { "urn": "...", "name": "signup", "pixelId": 1240 } ] }
+"checked" counts the stack's postbacks. Values are as the provider compares them ("" or 0 for a field
+that does not apply). A facebook pixel's parts are fields of their own ("facebookPixel.eventName"); the
+access token is never shown: its values read "[secret]".
+
+Environment: passed to the pulumi CLI as is (PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, PULUMI_HOME,
+EVERFLOW_API_KEY, ...), with PULUMI_SKIP_UPDATE_CHECK, PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK and
+PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION set to true unless already set. The CLI is $PULUMI_CLI, else
+\`pulumi\` on PATH, else the engine built by this package's scripts/ensure-pulumi
+(~/.cache/pulumi-everflow/engine/<version>/bin/pulumi). With --stack, the stack becomes the project's
+selected stack, as with \`pulumi stack select\`.
+
+Exit codes: 0 no drift, 2 drift (a field differs or a postback is missing), 1 error (bad flags included).
+`;
+
+/** Every postback of the stack, at the top level or inside components (see deploy.UrnTargets globs). */
+const POSTBACK_TARGET = `**${POSTBACK_TYPE}::**`;
+
+export async function drift(argv: readonly string[], io: CliIo): Promise<number> {
+  const flags = parseFlags(argv, {
+    stack: { type: "string" },
+    cwd: { type: "string" },
+    json: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (flags.help) {
+    io.stdout(DRIFT_HELP);
+    return EXIT_OK;
+  }
+  const { stack, name } = await openStack(io, flags.cwd, flags.stack);
+
+  const events: EngineEvent[] = [];
+  try {
+    await stack.previewRefresh({
+      onEvent: (event) => events.push(event),
+      runProgram: false,
+      target: [POSTBACK_TARGET],
+    });
+  } catch (error) {
+    throw new CliError(`the refresh-only preview of stack "${name}" failed: ${engineMessage(error, events)}`);
+  }
+
+  let postbacks;
+  try {
+    postbacks = await resolveSecrets(refreshedPostbacks(events), stackSecrets(stack, io.env));
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(`cannot compare the secret fields of stack "${name}": ${engineMessage(error, [])}`);
+  }
+  const report = buildReport(name, postbacks);
+  io.stdout(flags.json ? reportJson(report) : reportText(report));
+  return exitCodeOf(report);
+}
+
+/** The declared (from state) and live (from Everflow) values that the engine's events keep secret. */
+function stackSecrets(stack: Stack, env: NodeJS.ProcessEnv): SecretSources {
+  let config: Promise<Record<string, string>> | undefined;
+  const clients = new Map<string, AccountClient>();
+  return {
+    storedInputs: async () => inputsByUrn(await stack.exportStack()),
+    livePostback: async (account, id, knownToken) => {
+      config ??= stack
+        .getAllConfig()
+        .then((all) => Object.fromEntries(Object.entries(all).map(([key, v]) => [key, v.value])));
+      const values = await config;
+      let entry = clients.get(account);
+      if (!entry) {
+        entry = accountClient(account, env, { get: (key) => values[key] });
+        clients.set(account, entry);
+      }
+      const { client } = entry;
+      try {
+        return await readLive((pixelId) => client.get(pixelId), account, id, knownToken);
+      } catch (error) {
+        throw new CliError(oneLine(messageOf(error)));
+      }
+    },
+  };
+}

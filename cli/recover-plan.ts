@@ -1,0 +1,129 @@
+import type { Pixel } from "../provider/client";
+import { canonical, changedFields, toDeclaredShape, toOutputs } from "../provider/mapping";
+import { DEFAULT_ACCOUNT } from "../provider/schema";
+import { SECRET_SIG, SECRET_SIG_VALUE } from "./drift-report";
+import { revealed } from "./drift-secrets";
+
+type Props = Record<string, unknown>;
+
+/** A postback whose create was under way when `pulumi up` was killed: in state as a pending operation. */
+export interface PendingCreate {
+  urn: string;
+  name: string;
+  account: string;
+  /** The declaration it was being created from (secrets revealed). */
+  inputs: Props;
+}
+
+export interface RecoveryPlan {
+  /** Created in Everflow before the interruption: to be recorded in state with this id. */
+  imports: Array<{ urn: string; name: string; pixelId: number }>;
+  /** No matching postback exists: the create never landed, the pending operation can go. */
+  clears: Array<{ urn: string; name: string }>;
+  /** More untracked matching postbacks than interrupted creates: a person has to choose. */
+  ambiguous: Array<{ urn: string; name: string; candidates: number[] }>;
+}
+
+/**
+ * Matches interrupted creates with the postbacks they left in Everflow. A candidate is a postback that
+ * no resource of the stack tracks and whose every modelled field equals the declaration. Creates with
+ * the same declaration share their candidates: as many as there are creates are adopted (lowest ids
+ * first, the order Everflow assigned them in); more candidates than creates means some were made by
+ * other hands, and nothing is decided for that group.
+ */
+export function planRecovery(
+  pending: readonly PendingCreate[],
+  liveByAccount: ReadonlyMap<string, readonly Pixel[]>,
+  trackedIds: ReadonlySet<number>,
+): RecoveryPlan {
+  const plan: RecoveryPlan = { imports: [], clears: [], ambiguous: [] };
+  const groups = new Map<string, PendingCreate[]>();
+  for (const op of pending) {
+    const key = JSON.stringify([op.account, canonical(op.inputs)]);
+    groups.set(key, [...(groups.get(key) ?? []), op]);
+  }
+  for (const ops of groups.values()) {
+    const [first] = ops as [PendingCreate];
+    const token = tokenOf(first.inputs);
+    const candidates = (liveByAccount.get(first.account) ?? [])
+      .filter((p) => !trackedIds.has(p.network_pixel_id))
+      .filter(
+        (p) => changedFields(first.inputs, toDeclaredShape(p, first.account, token) as Props).length === 0,
+      )
+      .map((p) => p.network_pixel_id)
+      .sort((a, b) => a - b);
+    if (candidates.length > ops.length) {
+      for (const op of ops) plan.ambiguous.push({ urn: op.urn, name: op.name, candidates });
+      continue;
+    }
+    ops.forEach((op, i) => {
+      const pixelId = candidates[i];
+      if (pixelId === undefined) plan.clears.push({ urn: op.urn, name: op.name });
+      else plan.imports.push({ urn: op.urn, name: op.name, pixelId });
+    });
+  }
+  return plan;
+}
+
+export function accountOf(inputs: Props): string {
+  return typeof inputs.account === "string" ? inputs.account : DEFAULT_ACCOUNT;
+}
+
+function tokenOf(inputs: Props): string | undefined {
+  const fb = inputs.facebookPixel as { accessToken?: unknown } | undefined;
+  return typeof fb?.accessToken === "string" ? fb.accessToken : undefined;
+}
+
+/** Outputs the SDK marks secret (additionalSecretOutputs): written to state in secret form. */
+const SECRET_OUTPUTS = new Set(["facebookPixel"]);
+
+interface DeploymentOperation {
+  type?: string;
+  resource?: { urn?: string; type?: string; inputs?: Props } & Props;
+}
+
+export interface Deployment {
+  resources?: Props[];
+  pending_operations?: DeploymentOperation[];
+  [key: string]: unknown;
+}
+
+/**
+ * The state after a plan: each adopted create becomes a resource with the postback's id and its live
+ * outputs, and its pending operation goes, as does each cleared one. Works on a `stack export
+ * --show-secrets` deployment (secrets in plaintext form), which `stack import` encrypts again.
+ *
+ * Why not `pulumi refresh --import-pending-creates`: the 3.259 engine turns those into pending imports
+ * and then drops them without recording the resource, so `up` would create the postbacks again.
+ */
+export function applyPlan(
+  deployment: Deployment,
+  plan: RecoveryPlan,
+  live: ReadonlyMap<number, Pixel>,
+): Deployment {
+  const imported = new Map(plan.imports.map((i) => [i.urn, i.pixelId]));
+  const cleared = new Set(plan.clears.map((c) => c.urn));
+  const resources = [...(deployment.resources ?? [])];
+  const pending: DeploymentOperation[] = [];
+  for (const op of deployment.pending_operations ?? []) {
+    const urn = op.resource?.urn ?? "";
+    const pixelId = op.type === "creating" ? imported.get(urn) : undefined;
+    const pixel = pixelId === undefined ? undefined : live.get(pixelId);
+    if (op.resource && pixel) {
+      const inputs = op.resource.inputs ?? {};
+      const declared = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, revealed(v)]));
+      const outputs: Props = {
+        ...toOutputs(pixel, accountOf(declared), tokenOf(declared)),
+        __provider: inputs.__provider,
+      };
+      for (const key of SECRET_OUTPUTS) {
+        if (outputs[key] !== undefined)
+          outputs[key] = { [SECRET_SIG]: SECRET_SIG_VALUE, plaintext: JSON.stringify(outputs[key]) };
+      }
+      resources.push({ ...op.resource, id: String(pixel.network_pixel_id), outputs });
+    } else if (!(op.type === "creating" && cleared.has(urn))) {
+      pending.push(op);
+    }
+  }
+  return { ...deployment, resources, pending_operations: pending };
+}

@@ -1,0 +1,107 @@
+import type { Pixel } from "../provider/client";
+import { CliError, EXIT_ERROR, EXIT_OK, messageOf, oneLine, parseFlags, type CliIo } from "./args";
+import { nameOf, POSTBACK_TYPE } from "./drift-report";
+import { revealed } from "./drift-secrets";
+import { accountClient } from "./everflow";
+import { engineMessage, openStack } from "./project";
+import { accountOf, applyPlan, planRecovery, type Deployment, type PendingCreate } from "./recover-plan";
+
+export const RECOVER_USAGE = "usage: pulumi-everflow recover [--stack NAME] [--cwd DIR] [--dry-run]";
+
+export const RECOVER_HELP = `${RECOVER_USAGE}
+
+Repairs a stack after \`pulumi up\` was killed while creating postbacks (a cancelled CI job, a crashed
+runner). Such a create may have reached Everflow without its id reaching the state: the engine keeps a
+"pending create" and warns, and a plain \`pulumi up\` would create the postback a second time.
+
+For each pending create of a postback, recover looks in the account for postbacks that no resource of
+the stack tracks and that match the declaration field for field. One match: it is recorded in the state
+(written to the state as a resource). None: the create never landed, and the pending create is
+cleared so that the next \`pulumi up\` creates it. More matches than interrupted creates: nothing is
+changed, the candidates are listed, and the exit code is 1.
+
+Options:
+  --stack NAME  the stack (default: the project's current stack)
+  --cwd DIR     the Pulumi project directory, holding Pulumi.yaml (default: the current directory)
+  --dry-run     print the plan, change nothing
+  -h, --help    show this help
+
+Exit codes: 0 recovered (or nothing to recover), 1 error or a decision left to a person.
+`;
+
+export async function recover(argv: readonly string[], io: CliIo): Promise<number> {
+  const flags = parseFlags(argv, {
+    stack: { type: "string" },
+    cwd: { type: "string" },
+    "dry-run": { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (flags.help) {
+    io.stdout(RECOVER_HELP);
+    return EXIT_OK;
+  }
+  const { stack, name } = await openStack(io, flags.cwd, flags.stack);
+  const exported = await stack.exportStack();
+  const deployment = exported.deployment as Deployment;
+  const pending: PendingCreate[] = (deployment.pending_operations ?? [])
+    .filter((op) => op.type === "creating" && op.resource?.type === POSTBACK_TYPE && op.resource?.urn)
+    .map((op) => {
+      const inputs = Object.fromEntries(
+        Object.entries(op.resource?.inputs ?? {}).map(([k, v]) => [k, revealed(v)]),
+      );
+      const urn = op.resource!.urn!;
+      return { urn, name: nameOf(urn), account: accountOf(inputs), inputs };
+    });
+  if (pending.length === 0) {
+    io.stdout(`No interrupted postback creates in stack "${name}": nothing to recover.\n`);
+    return EXIT_OK;
+  }
+
+  const tracked = new Set(
+    (deployment.resources ?? []).filter((r) => r.type === POSTBACK_TYPE && r.id).map((r) => Number(r.id)),
+  );
+  const config = Object.fromEntries(Object.entries(await stack.getAllConfig()).map(([k, v]) => [k, v.value]));
+  const live = new Map<string, Pixel[]>();
+  for (const account of new Set(pending.map((p) => p.account))) {
+    const { client } = accountClient(account, io.env, { get: (key) => config[key] });
+    try {
+      live.set(account, await client.list());
+    } catch (error) {
+      throw new CliError(oneLine(messageOf(error)));
+    }
+  }
+
+  const plan = planRecovery(pending, live, tracked);
+  io.stdout(`Stack "${name}": ${pending.length} postback create(s) were interrupted.\n`);
+  for (const i of plan.imports)
+    io.stdout(`  import  ${i.name}: postback ${i.pixelId} was created; recording it\n`);
+  for (const c of plan.clears)
+    io.stdout(`  clear   ${c.name}: the create never reached Everflow; \`pulumi up\` will create it\n`);
+  for (const a of plan.ambiguous) {
+    io.stdout(`  ?       ${a.name}: postbacks ${a.candidates.join(", ")} all match and none is tracked\n`);
+  }
+  if (plan.ambiguous.length > 0) {
+    const example = plan.ambiguous[0]!;
+    io.stderr(
+      `pulumi-everflow recover: cannot tell which postback each interrupted create made; nothing changed. ` +
+        `Choose one per postback and run: pulumi refresh --stack ${name} --import-pending-creates '${example.urn}' ` +
+        `--import-pending-creates <id>\n`,
+    );
+    return EXIT_ERROR;
+  }
+  if (flags["dry-run"]) {
+    io.stdout("Dry run: nothing changed.\n");
+    return EXIT_OK;
+  }
+
+  try {
+    const byId = new Map([...live.values()].flat().map((p) => [p.network_pixel_id, p]));
+    await stack.importStack({ ...exported, deployment: applyPlan(deployment, plan, byId) });
+  } catch (error) {
+    throw new CliError(`cannot write the recovered state of stack "${name}": ${engineMessage(error, [])}`);
+  }
+  io.stdout(
+    `Recovered: ${plan.imports.length} recorded, ${plan.clears.length} cleared. \`pulumi up\` can run again.\n`,
+  );
+  return EXIT_OK;
+}

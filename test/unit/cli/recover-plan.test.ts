@@ -1,0 +1,95 @@
+import type { Pixel } from "../../../provider/client";
+import { applyPlan, planRecovery, type PendingCreate } from "../../../cli/recover-plan";
+
+const pixel = (id: number, url: string): Pixel =>
+  ({
+    network_pixel_id: id,
+    network_id: 1,
+    network_affiliate_id: 7,
+    delivery_method: "postback",
+    pixel_level: "global",
+    pixel_status: "active",
+    pixel_type: "conversion",
+    postback_url: url,
+    html_code: "",
+    network_offer_id: 0,
+    delay_ms: 0,
+    network_offer_payout_revenue_id: 0,
+    facebook_pixel: null,
+    time_created: 1,
+    time_saved: 1,
+  }) as Pixel;
+
+const pending = (name: string, url: string): PendingCreate => ({
+  urn: `urn:pulumi:s::p::pulumi-nodejs:dynamic/affiliate:Postback::${name}`,
+  name,
+  account: "default",
+  inputs: { deliveryMethod: "postback", pixelLevel: "global", pixelType: "conversion", postbackUrl: url },
+});
+
+describe("planRecovery", () => {
+  it("adopts the untracked postback that matches, clears the create that never landed", () => {
+    const live = new Map([
+      ["default", [pixel(1, "https://a"), pixel(2, "https://b"), pixel(3, "https://c")]],
+    ]);
+    const plan = planRecovery(
+      [pending("a", "https://a"), pending("b", "https://b"), pending("z", "https://z")],
+      live,
+      new Set([3]),
+    );
+    expect(plan).toEqual({
+      imports: [
+        { urn: expect.stringMatching(/::a$/), name: "a", pixelId: 1 },
+        { urn: expect.stringMatching(/::b$/), name: "b", pixelId: 2 },
+      ],
+      clears: [{ urn: expect.stringMatching(/::z$/), name: "z" }],
+      ambiguous: [],
+    });
+  });
+
+  it("never adopts a postback the stack already tracks", () => {
+    const live = new Map([["default", [pixel(1, "https://a")]]]);
+    expect(planRecovery([pending("a", "https://a")], live, new Set([1])).clears).toHaveLength(1);
+  });
+
+  it("shares identical candidates between identical creates, and leaves surplus candidates to a person", () => {
+    const live = new Map([["default", [pixel(5, "https://same"), pixel(4, "https://same")]]]);
+    const two = planRecovery([pending("x", "https://same"), pending("y", "https://same")], live, new Set());
+    expect(two.imports.map((i) => [i.name, i.pixelId])).toEqual([
+      ["x", 4],
+      ["y", 5],
+    ]);
+    const one = planRecovery([pending("x", "https://same")], live, new Set());
+    expect(one.ambiguous).toEqual([{ urn: expect.any(String), name: "x", candidates: [4, 5] }]);
+    expect(one.imports).toEqual([]);
+  });
+});
+
+describe("applyPlan", () => {
+  it("turns adopted creates into resources with live outputs and drops the settled operations", () => {
+    const op = (name: string) => ({
+      type: "creating",
+      resource: {
+        urn: pending(name, "").urn,
+        type: "pulumi-nodejs:dynamic/affiliate:Postback",
+        inputs: { ...pending(name, "https://a").inputs, __provider: "stub" },
+      },
+    });
+    const deployment = {
+      resources: [{ urn: "stack" }],
+      pending_operations: [op("a"), op("z"), { type: "updating", resource: { urn: "other" } }],
+    };
+    const plan = {
+      imports: [{ urn: op("a").resource.urn, name: "a", pixelId: 1 }],
+      clears: [{ urn: op("z").resource.urn, name: "z" }],
+      ambiguous: [],
+    };
+    const next = applyPlan(deployment, plan, new Map([[1, pixel(1, "https://a")]]));
+    expect(next.pending_operations).toEqual([{ type: "updating", resource: { urn: "other" } }]);
+    expect(next.resources).toHaveLength(2);
+    expect(next.resources![1]).toMatchObject({
+      id: "1",
+      outputs: { pixelId: 1, postbackUrl: "https://a", __provider: "stub" },
+    });
+  });
+});

@@ -9,7 +9,7 @@ export const postbackProvider = new PostbackProvider();
 
 export { PostbackProvider, PostbackInitError } from "./postback-provider";
 export { checkPostback } from "./check";
-export { canonical, changedFields, MODELLED_FIELDS } from "./mapping";
+export { canonical, changedFields } from "./mapping";
 export type { CanonicalPostback, PostbackOutputs } from "./mapping";
 export * from "./schema";
 export { Settings, MissingApiKeyError } from "./settings";

@@ -1,6 +1,6 @@
 import { isUnreadableToken } from "./client";
 import type { Pixel, PixelBody } from "./client";
-import type { CheckedPostbackInputs } from "./schema";
+import { MODELLED_FIELDS, type CheckedPostbackInputs } from "./schema";
 
 /**
  * Translation between the declared postback (camelCase, as in stack programs and state) and the wire
@@ -27,19 +27,6 @@ export interface CanonicalPostback {
   networkOfferPayoutRevenueId: number;
   facebookPixel: { pixelId: string; eventName: string; accessToken: string } | null;
 }
-
-export const MODELLED_FIELDS: ReadonlyArray<keyof CanonicalPostback> = [
-  "deliveryMethod",
-  "pixelLevel",
-  "pixelStatus",
-  "pixelType",
-  "postbackUrl",
-  "htmlCode",
-  "networkOfferId",
-  "delayMs",
-  "networkOfferPayoutRevenueId",
-  "facebookPixel",
-];
 
 const str = (v: unknown): string => (typeof v === "string" ? v : "");
 const num = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) ? v : 0);

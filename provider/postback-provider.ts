@@ -15,8 +15,9 @@ interface Account {
 }
 
 /**
- * Raised when Everflow holds the postback but a later step failed: the id travels with the error so the
- * engine records the postback in state ("created but failed to initialise") instead of losing it.
+ * Raised when the postback is ours but a later step failed (an import whose update was refused): the id
+ * and the postback's live outputs travel with the error, so the engine records the postback in state
+ * ("created but failed to initialise") instead of losing track of it.
  */
 export class PostbackInitError extends Error {
   readonly reasons: string[];
@@ -26,8 +27,9 @@ export class PostbackInitError extends Error {
     cause: unknown,
   ) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    super(`postback ${id} was created but could not be recorded: ${reason}`);
-    this.reasons = [reason];
+    super(`postback ${id} was adopted but not brought to its declaration: ${reason}`);
+    // The engine shows the reasons of an initialisation failure, not the message.
+    this.reasons = [this.message];
   }
 }
 
@@ -73,7 +75,10 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
       return this.adopt(Number(declared.importId), declared, client, reader);
     const pixel = await client.create(declaredBody(declared));
     reader.invalidate();
-    return recorded(pixel, declared);
+    return {
+      id: String(pixel.network_pixel_id),
+      outs: toOutputs(pixel, declared.account, declared.facebookPixel?.accessToken),
+    };
   }
 
   async read(id: string, props: Props): Promise<pulumi.dynamic.ReadResult> {
@@ -121,10 +126,18 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
   ) {
     const live = await client.get(id);
     const token = declared.facebookPixel?.accessToken;
-    const differs = changedFields(declared, toDeclaredShape(live, declared.account, token)).length > 0;
-    const pixel = differs ? await this.replace(client, live, declared) : live;
-    if (differs) reader.invalidate();
-    return recorded(pixel, declared);
+    const taken = { id: String(id), outs: toOutputs(live, declared.account, token) };
+    if (changedFields(declared, toDeclaredShape(live, declared.account, token)).length === 0) return taken;
+    try {
+      const pixel = await this.replace(client, live, declared);
+      return { id: taken.id, outs: toOutputs(pixel, declared.account, token) };
+    } catch (error) {
+      // The postback is ours now even though the write failed: the engine records it as it is, and the
+      // next `up` retries the update instead of importing again.
+      throw new PostbackInitError(taken.id, taken.outs, error);
+    } finally {
+      reader.invalidate();
+    }
   }
 
   /** Full-replacement PUT: the live pixel's fields this provider does not model, then the declaration. */
@@ -159,15 +172,6 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
       this.accounts.set(name, account);
     }
     return account;
-  }
-}
-
-function recorded(pixel: Pixel, declared: CheckedPostbackInputs): pulumi.dynamic.CreateResult {
-  const id = String(pixel.network_pixel_id);
-  try {
-    return { id, outs: toOutputs(pixel, declared.account, declared.facebookPixel?.accessToken) };
-  } catch (error) {
-    throw new PostbackInitError(id, {}, error);
   }
 }
 

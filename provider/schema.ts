@@ -149,3 +149,17 @@ export type PostbackInputs = z.input<typeof PostbackInputsSchema>;
 export type CheckedPostbackInputs = z.output<typeof PostbackInputsSchema>;
 export type FacebookPixel = z.output<typeof FacebookPixelSchema>;
 export type DeliveryMethod = (typeof DELIVERY_METHODS)[number];
+
+/** The fields of a postback that the provider manages and compares, in a stable order. */
+export const MODELLED_FIELDS = [
+  "deliveryMethod",
+  "pixelLevel",
+  "pixelStatus",
+  "pixelType",
+  "postbackUrl",
+  "htmlCode",
+  "networkOfferId",
+  "delayMs",
+  "networkOfferPayoutRevenueId",
+  "facebookPixel",
+] as const;

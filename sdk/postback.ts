@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- the provider stub loads its implementation lazily */
 import * as pulumi from "@pulumi/pulumi";
-import type { PostbackInputs } from "../provider/schema";
+import { MODELLED_FIELDS, type PostbackInputs } from "../provider/schema";
 import { unknownMacros } from "../provider/macros";
 
 /** Every field, at every depth (optional objects too), may be a value, a promise or another resource's output. */
@@ -11,22 +11,7 @@ type Inputs<T> = {
 };
 
 /** Every output of a Postback: the engine only resolves outputs whose keys the props carry. */
-const OUTPUTS = [
-  "pixelId",
-  "deliveryMethod",
-  "pixelLevel",
-  "pixelStatus",
-  "pixelType",
-  "postbackUrl",
-  "htmlCode",
-  "networkOfferId",
-  "delayMs",
-  "networkOfferPayoutRevenueId",
-  "facebookPixel",
-  "account",
-  "timeCreated",
-  "timeSaved",
-] as const;
+const OUTPUTS = ["pixelId", ...MODELLED_FIELDS, "account", "timeCreated", "timeSaved"];
 
 /**
  * The arguments of a {@link Postback}. Field rules are checked before any API call: `pulumi preview`

@@ -82,6 +82,38 @@ describe("import: adopting postbacks built by hand", () => {
     expect(t.emulator.store.get(other.network_pixel_id)?.delay_ms).toBe(0);
   });
 
+  it("keeps an adopted postback in state when its update is refused, and updates it on the next up", async () => {
+    const refused = t.emulator.store.seed(API_KEY, { ...wire, network_offer_id: 79, delay_ms: 100 });
+    t.emulator.faults.failNext(PUT, 1, 400, "delay_ms: refused for this test");
+    program = () => {
+      new Postback("legacy", { ...declared, delayMs: 30_000 });
+      new Postback("second", { ...declared, networkOfferId: 78 });
+      new Postback(
+        "refused",
+        { ...declared, networkOfferId: 79 },
+        { import: String(refused.network_pixel_id) },
+      );
+    };
+    const message = await t.stack.up().then(
+      () => "up succeeded",
+      (error: Error) => error.message,
+    );
+    expect(message).toContain(
+      `postback ${refused.network_pixel_id} was adopted but not brought to its declaration`,
+    );
+    expect(message).toContain("HTTP 400: delay_ms: refused for this test");
+    const tracked = (await t.stack.exportStack()).deployment.resources.find((r: { urn: string }) =>
+      r.urn.endsWith("::refused"),
+    );
+    expect(tracked?.id).toBe(String(refused.network_pixel_id));
+
+    t.emulator.log.reset();
+    await t.stack.up();
+    expect(t.calls()[PUT]).toBe(1);
+    expect(t.calls()[POST]).toBeUndefined();
+    expect(t.emulator.store.get(refused.network_pixel_id)?.delay_ms).toBe(0);
+  });
+
   it("fails clearly when the postback to import does not exist, creating nothing", async () => {
     program = () => new Postback("ghost", declared, { import: "999999" });
     const message = await t.stack.up().then(

@@ -33,6 +33,12 @@ async function upKilledWhen(t: EverflowTestStack, landed: () => boolean): Promis
   await exited;
 }
 
+/** The command's output collected in `out`, run in the stack's directory with its engine environment. */
+function cliIo(t: EverflowTestStack, out: string[]) {
+  const write = (s: string) => void out.push(s);
+  return { stdout: write, stderr: write, env: { ...process.env, ...t.env }, cwd: t.workDir };
+}
+
 function descendants(pid: number): number[] {
   const parentOf = execFileSync("ps", ["-e", "-o", "pid=,ppid="], { encoding: "utf8" })
     .trim()
@@ -59,12 +65,7 @@ describe("a pulumi up killed while creating postbacks", () => {
 
     await t.stack.cancel(); // the killed run's lock
     const out: string[] = [];
-    const io = {
-      stdout: (s: string) => out.push(s),
-      stderr: (s: string) => out.push(s),
-      env: { ...process.env, ...t.env },
-      cwd: t.workDir,
-    };
+    const io = cliIo(t, out);
     expect(await main(["recover", "--stack", "test", "--dry-run"], io)).toBe(0);
     expect(out.join("")).toMatch(/import {2}pb-1: postback \d+ was created/);
     expect(JSON.parse(t.rawState()).checkpoint.latest.pending_operations).toHaveLength(4);
@@ -102,12 +103,7 @@ describe("a pulumi up killed while creating postbacks", () => {
     t.emulator.faults.clear();
     await t.stack.cancel();
     const out: string[] = [];
-    const io = {
-      stdout: (s: string) => out.push(s),
-      stderr: (s: string) => out.push(s),
-      env: { ...process.env, ...t.env },
-      cwd: t.workDir,
-    };
+    const io = cliIo(t, out);
     expect(await main(["recover", "--stack", "test"], io)).toBe(0);
     expect(out.join("")).toContain("Recovered: 0 recorded, 4 cleared");
     const up = await t.stack.up();

@@ -97,7 +97,15 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
   async update(id: string, _olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
     const declared = parseDeclared(news);
     const { client, reader } = this.account(declared.account);
-    const pixel = await this.replace(client, await client.get(Number(id)), declared);
+    const live = await client.get(Number(id)).catch((error: unknown) => {
+      if (!isNotFound(error)) throw error;
+      // An update cannot give the postback a new id: the state has to learn it is gone first.
+      throw new Error(
+        `postback ${id} no longer exists in Everflow (removed outside Pulumi): run \`pulumi refresh\` to ` +
+          `drop it from the state, then \`pulumi up\` creates it again (${(error as Error).message})`,
+      );
+    });
+    const pixel = await this.replace(client, live, declared);
     reader.invalidate();
     return { outs: toOutputs(pixel, declared.account, declared.facebookPixel?.accessToken) };
   }

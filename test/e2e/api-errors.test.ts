@@ -1,0 +1,64 @@
+import { Postback } from "../../sdk";
+import { createEverflowStack, EverflowTestStack } from "../support/everflow";
+
+const declared = {
+  deliveryMethod: "postback",
+  pixelLevel: "global",
+  pixelType: "conversion",
+  postbackUrl: "https://track.example.com/cb?tid={transaction_id}",
+} as const;
+
+const failureOf = (p: Promise<unknown>) =>
+  p.then(
+    () => "succeeded",
+    (error: Error) => error.message,
+  );
+
+describe("API failures through the engine", () => {
+  let t: EverflowTestStack;
+  afterEach(async () => t?.stop());
+
+  it("name the operation and the status, and never the key", async () => {
+    const wrongKey = "ef-revoked-key-0c9d77aa";
+    t = await createEverflowStack("api-401", async () => new Postback("checkout", declared), {
+      config: { "everflow:apiKey": { value: wrongKey, secret: true } },
+    });
+    const message = await failureOf(t.stack.up());
+    expect(message).toContain("Postback (checkout):");
+    expect(message).toContain("Everflow create of postback failed: HTTP 401");
+    expect(message).not.toContain(wrongKey);
+    expect(t.emulator.store.all()).toHaveLength(0);
+  });
+
+  it("report a network that disabled affiliate postbacks (403) without creating anything", async () => {
+    t = await createEverflowStack("api-403", async () => new Postback("checkout", declared), {
+      emulator: { creationDisabled: true },
+    });
+    const message = await failureOf(t.stack.up());
+    expect(message).toMatch(/Everflow create of postback failed: HTTP 403: .+/);
+    expect(t.emulator.store.all()).toHaveLength(0);
+  });
+
+  it("ask for a refresh when a postback deleted out of band is updated", async () => {
+    let delayMs = 0;
+    t = await createEverflowStack("api-404", async () => new Postback("checkout", { ...declared, delayMs }));
+    const up = await t.stack.up();
+    const id = up.outputs
+      ? Number(
+          (await t.stack.exportStack()).deployment.resources.find((r: { urn: string }) =>
+            r.urn.endsWith("::checkout"),
+          ).id,
+        )
+      : 0;
+    t.emulator.store.remove(id);
+    delayMs = 500;
+    const message = await failureOf(t.stack.up());
+    expect(message).toContain(
+      `postback ${id} no longer exists in Everflow (removed outside Pulumi): run \`pulumi refresh\``,
+    );
+    expect(message).toContain(`Everflow get of postback ${id} failed: HTTP 404`);
+    await t.stack.refresh();
+    const again = await t.stack.up();
+    expect(again.summary.resourceChanges).toMatchObject({ create: 1 });
+  });
+});

@@ -65,6 +65,34 @@ export function planRecovery(
   return plan;
 }
 
+/**
+ * Settles ambiguous creates with a person's choices (`name or URN` to postback id). A choice must be one
+ * of that create's candidates; it is no longer a candidate for the others.
+ */
+export function withChoices(plan: RecoveryPlan, choices: ReadonlyMap<string, number>): RecoveryPlan | Error {
+  const chosen = new Set<number>();
+  const next: RecoveryPlan = { imports: [...plan.imports], clears: [...plan.clears], ambiguous: [] };
+  for (const a of plan.ambiguous) {
+    const pixelId = choices.get(a.urn) ?? choices.get(a.name);
+    if (pixelId === undefined) {
+      next.ambiguous.push(a);
+      continue;
+    }
+    if (!a.candidates.includes(pixelId) || chosen.has(pixelId)) {
+      return new Error(
+        `postback ${pixelId} is not a free candidate for ${a.name} (candidates: ${a.candidates.join(", ")})`,
+      );
+    }
+    chosen.add(pixelId);
+    next.imports.push({ urn: a.urn, name: a.name, pixelId });
+  }
+  next.ambiguous = next.ambiguous.map((a) => ({
+    ...a,
+    candidates: a.candidates.filter((id) => !chosen.has(id)),
+  }));
+  return next;
+}
+
 export function accountOf(inputs: Props): string {
   return typeof inputs.account === "string" ? inputs.account : DEFAULT_ACCOUNT;
 }

@@ -1,12 +1,29 @@
 import type { Pixel } from "../provider/client";
-import { CliError, EXIT_ERROR, EXIT_OK, messageOf, oneLine, parseFlags, type CliIo } from "./args";
+import {
+  CliError,
+  EXIT_ERROR,
+  EXIT_OK,
+  messageOf,
+  oneLine,
+  parseFlags,
+  UsageError,
+  type CliIo,
+} from "./args";
 import { nameOf, POSTBACK_TYPE } from "./drift-report";
 import { revealed } from "./drift-secrets";
 import { accountClient } from "./everflow";
 import { engineMessage, openStack } from "./project";
-import { accountOf, applyPlan, planRecovery, type Deployment, type PendingCreate } from "./recover-plan";
+import {
+  accountOf,
+  applyPlan,
+  planRecovery,
+  withChoices,
+  type Deployment,
+  type PendingCreate,
+} from "./recover-plan";
 
-export const RECOVER_USAGE = "usage: pulumi-everflow recover [--stack NAME] [--cwd DIR] [--dry-run]";
+export const RECOVER_USAGE =
+  "usage: pulumi-everflow recover [--stack NAME] [--cwd DIR] [--dry-run] [--import NAME=ID ...]";
 
 export const RECOVER_HELP = `${RECOVER_USAGE}
 
@@ -18,12 +35,16 @@ For each pending create of a postback, recover looks in the account for postback
 the stack tracks and that match the declaration field for field. One match: it is recorded in the state
 (written to the state as a resource). None: the create never landed, and the pending create is
 cleared so that the next \`pulumi up\` creates it. More matches than interrupted creates: nothing is
-changed, the candidates are listed, and the exit code is 1.
+changed, the candidates are listed, and the exit code is 1; say which postback is the stack's with
+--import NAME=ID and run recover again.
 
 Options:
   --stack NAME  the stack (default: the project's current stack)
   --cwd DIR     the Pulumi project directory, holding Pulumi.yaml (default: the current directory)
   --dry-run     print the plan, change nothing
+  --import NAME=ID
+                record postback ID for the interrupted create of resource NAME (or URN) when several
+                postbacks match it; repeatable
   -h, --help    show this help
 
 Exit codes: 0 recovered (or nothing to recover), 1 error or a decision left to a person.
@@ -34,6 +55,7 @@ export async function recover(argv: readonly string[], io: CliIo): Promise<numbe
     stack: { type: "string" },
     cwd: { type: "string" },
     "dry-run": { type: "boolean" },
+    import: { type: "string", multiple: true },
     help: { type: "boolean", short: "h" },
   });
   if (flags.help) {
@@ -71,7 +93,8 @@ export async function recover(argv: readonly string[], io: CliIo): Promise<numbe
     }
   }
 
-  const plan = planRecovery(pending, live, tracked);
+  const plan = withChoices(planRecovery(pending, live, tracked), parseChoices(flags.import ?? []));
+  if (plan instanceof Error) throw new CliError(plan.message);
   io.stdout(`Stack "${name}": ${pending.length} postback create(s) were interrupted.\n`);
   for (const i of plan.imports)
     io.stdout(`  import  ${i.name}: postback ${i.pixelId} was created; recording it\n`);
@@ -84,8 +107,8 @@ export async function recover(argv: readonly string[], io: CliIo): Promise<numbe
     const example = plan.ambiguous[0]!;
     io.stderr(
       `pulumi-everflow recover: cannot tell which postback each interrupted create made; nothing changed. ` +
-        `Choose one per postback and run: pulumi refresh --stack ${name} --import-pending-creates '${example.urn}' ` +
-        `--import-pending-creates <id>\n`,
+        `Choose one per postback and run again, e.g. pulumi-everflow recover --stack ${name} ` +
+        `--import ${example.name}=${example.candidates[0]}\n`,
     );
     return EXIT_ERROR;
   }
@@ -104,4 +127,18 @@ export async function recover(argv: readonly string[], io: CliIo): Promise<numbe
     `Recovered: ${plan.imports.length} recorded, ${plan.clears.length} cleared. \`pulumi up\` can run again.\n`,
   );
   return EXIT_OK;
+}
+
+/** `--import NAME=ID` flags as a map; a malformed one is a usage error. */
+function parseChoices(values: readonly string[]): Map<string, number> {
+  const choices = new Map<string, number>();
+  for (const value of values) {
+    const match = /^(.+)=([1-9][0-9]*)$/.exec(value);
+    if (!match)
+      throw new UsageError(
+        `--import takes NAME=ID (a resource name or URN, and a postback id), got ${JSON.stringify(value)}`,
+      );
+    choices.set(match[1]!, Number(match[2]));
+  }
+  return choices;
 }

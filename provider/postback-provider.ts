@@ -165,7 +165,13 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
         ...(transport.rateLimit ? { rateLimit: transport.rateLimit } : {}),
         ...(transport.maxAttempts ? { retry: { maxAttempts: transport.maxAttempts } } : {}),
         ...(transport.timeoutMs
-          ? { timeouts: { headersMs: transport.timeoutMs, bodyMs: transport.timeoutMs } }
+          ? {
+              timeouts: {
+                connectMs: transport.timeoutMs,
+                headersMs: transport.timeoutMs,
+                bodyMs: transport.timeoutMs,
+              },
+            }
           : {}),
       });
       const reader = new PixelReader({

@@ -56,7 +56,7 @@ const PostbackFields = z.strictObject({
    * start with `http://` or `https://`; may hold macros such as `{transaction_id}` (unknown macros warn).
    */
   postbackUrl: z
-    .string({ error: "postbackUrl must be a string" })
+    .string({ error: expected("a string") })
     .trim()
     .regex(/^https?:\/\/\S+$/i, { error: "must start with http:// or https:// and contain no spaces" })
     .optional(),
@@ -84,7 +84,7 @@ const PostbackFields = z.strictObject({
    * "Several accounts". Changing it replaces the postback.
    */
   account: z
-    .string({ error: "account must be a string" })
+    .string({ error: expected("a string") })
     .regex(/^[A-Za-z][A-Za-z0-9_-]{0,62}$/, {
       error: "must start with a letter and hold only letters, digits, - and _",
     })
@@ -95,7 +95,7 @@ const PostbackFields = z.strictObject({
    */
   importId: z
     .string()
-    .regex(/^[1-9][0-9]*$/, { error: "the import id must be a postback id (a positive integer)" })
+    .regex(/^[1-9][0-9]*$/, { error: "must be a postback id (a positive integer)" })
     .optional(),
 });
 

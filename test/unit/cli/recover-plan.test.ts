@@ -1,5 +1,5 @@
 import type { Pixel } from "../../../provider/client";
-import { applyPlan, planRecovery, type PendingCreate } from "../../../cli/recover-plan";
+import { applyPlan, planRecovery, withChoices, type PendingCreate } from "../../../cli/recover-plan";
 
 const pixel = (id: number, url: string): Pixel =>
   ({
@@ -62,6 +62,40 @@ describe("planRecovery", () => {
     const one = planRecovery([pending("x", "https://same")], live, new Set());
     expect(one.ambiguous).toEqual([{ urn: expect.any(String), name: "x", candidates: [4, 5] }]);
     expect(one.imports).toEqual([]);
+  });
+});
+
+describe("withChoices", () => {
+  const live = new Map([
+    ["default", [pixel(4, "https://same"), pixel(5, "https://same"), pixel(6, "https://same")]],
+  ]);
+  const ambiguous = planRecovery(
+    [pending("x", "https://same"), pending("y", "https://same")],
+    live,
+    new Set(),
+  );
+
+  it("records a person's choice for an ambiguous create, by name or URN", () => {
+    const plan = withChoices(ambiguous, new Map([["x", 6]]));
+    expect(plan).not.toBeInstanceOf(Error);
+    if (plan instanceof Error) return;
+    expect(plan.imports).toEqual([{ urn: expect.stringMatching(/::x$/), name: "x", pixelId: 6 }]);
+    expect(plan.ambiguous).toEqual([{ urn: expect.stringMatching(/::y$/), name: "y", candidates: [4, 5] }]);
+  });
+
+  it("refuses an id that is not a candidate, or is chosen twice", () => {
+    expect(withChoices(ambiguous, new Map([["x", 9]]))).toEqual(
+      new Error("postback 9 is not a free candidate for x (candidates: 4, 5, 6)"),
+    );
+    expect(
+      withChoices(
+        ambiguous,
+        new Map([
+          ["x", 4],
+          ["y", 4],
+        ]),
+      ),
+    ).toBeInstanceOf(Error);
   });
 });
 

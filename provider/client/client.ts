@@ -55,6 +55,12 @@ export interface EverflowClientOptions {
   reconcile?: {
     /** Tolerated difference between the client's and the server's clocks. Default 10 s. */
     clockSkewSec?: number;
+    /**
+     * How long to let an ambiguous create settle before looking for it: a request the server is still
+     * processing (after a gateway 502/504, a timeout or a reset) must get time to land, or the listing
+     * misses it and a second POST duplicates it. Default 3000 ms.
+     */
+    settleMs?: number;
   };
   /** Random source of the backoff jitter (tests). Default Math.random. */
   random?: () => number;
@@ -119,8 +125,10 @@ export class EverflowClient {
   readonly baseUrl: string;
   private readonly transport: Transport;
   private readonly policy: RetryPolicy;
-  private readonly account: string;
+  /** The registry key of this base URL and API key (the key hashed): ids claimed by this account's creates. */
+  private readonly accountKey: string;
   private readonly clockSkewSec: number;
+  private readonly settleMs: number;
   private readonly random: () => number;
 
   constructor(options: EverflowClientOptions) {
@@ -139,8 +147,9 @@ export class EverflowClient {
     }
     this.baseUrl = baseUrl;
     this.policy = retryPolicy(options.retry);
-    this.account = accountKey(baseUrl, options.apiKey);
+    this.accountKey = accountKey(baseUrl, options.apiKey);
     this.clockSkewSec = options.reconcile?.clockSkewSec ?? 10;
+    this.settleMs = options.reconcile?.settleMs ?? 3000;
     this.random = options.random ?? Math.random;
     this.transport = new Transport({
       baseUrl,
@@ -148,7 +157,7 @@ export class EverflowClient {
       userAgent: options.userAgent ?? defaultUserAgent(),
       timeouts: { ...DEFAULT_TIMEOUTS, ...definedOnly(options.timeouts ?? {}) },
       policy: this.policy,
-      limiter: limiterFor(baseUrl, options.apiKey, options.rateLimit),
+      limiter: limiterFor(baseUrl, options.rateLimit),
       logger: options.logger,
       random: this.random,
     });
@@ -205,10 +214,11 @@ export class EverflowClient {
       // Ambiguous: the pixel may exist. If another POST is allowed, wait first (a request the server is
       // still processing gets time to land before the list), then look.
       const elapsed = performance.now() - budget.startedAt;
-      const delay = backoffDelay(budget.attempts, this.policy, this.random);
+      const delay = Math.max(this.settleMs, backoffDelay(budget.attempts, this.policy, this.random));
       const mayRetry =
         budget.attempts < this.policy.maxAttempts && elapsed + delay <= this.policy.maxElapsedMs;
-      if (mayRetry) await sleep(delay);
+      // Settle even when no retry is left: the listing decides between "adopted" and "failed".
+      await sleep(mayRetry ? delay : this.settleMs);
 
       let outcome;
       try {
@@ -320,10 +330,10 @@ export class EverflowClient {
   // -------------------------------------------------------------------------------------------------
 
   private claimed(): Set<number> {
-    let set = claimedIds.get(this.account);
+    let set = claimedIds.get(this.accountKey);
     if (!set) {
       set = new Set();
-      claimedIds.set(this.account, set);
+      claimedIds.set(this.accountKey, set);
     }
     return set;
   }
@@ -489,7 +499,18 @@ export class EverflowClient {
           detail: `unexpected response: HTTP ${res.status} with a body that is not JSON (${res.text.length} bytes)`,
         });
       }
-      return this.parseBody("create", undefined, res.status, res.text, PixelSchema, "pixel");
+      try {
+        return this.parseBody("create", undefined, res.status, res.text, PixelSchema, "pixel");
+      } catch (error) {
+        // Created, but the answer does not fit the schema: the id, if readable, must reach the caller so
+        // the postback is recorded rather than created again; without one, reconcile.
+        const id = rawPixelId(json.value);
+        if (error instanceof EverflowApiError && id !== undefined) {
+          throw new EverflowApiError({ ...errorInit(error), pixelId: id });
+        }
+        if (error instanceof EverflowApiError) return error;
+        throw error;
+      }
     }
     const error = httpError({
       operation: "create",
@@ -502,6 +523,30 @@ export class EverflowClient {
     if (res.status >= 500) return error;
     throw error;
   }
+}
+
+/** The id of a created pixel from a response body that failed the schema, if it holds a usable one. */
+function rawPixelId(body: unknown): number | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  const record = body as Record<string, unknown>;
+  const id = record.network_pixel_id ?? record.network_affiliate_pixel_id;
+  const n = typeof id === "string" ? Number(id) : id;
+  return typeof n === "number" && Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+/** The fields of an error, to build a copy with more facts. */
+function errorInit(error: EverflowApiError) {
+  return {
+    operation: error.operation,
+    kind: error.kind,
+    detail: stripPrefix(error.message),
+    ...definedOnly({
+      status: error.status,
+      apiMessage: error.apiMessage,
+      code: error.code,
+      attempts: error.attempts,
+    }),
+  };
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {

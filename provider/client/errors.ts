@@ -14,7 +14,7 @@ export type EverflowErrorKind =
   | "unauthorized"
   /** 403: wrong key type, or the network disabled affiliate-created postbacks. */
   | "forbidden"
-  /** 404 (or 405/410): the pixel does not exist or belongs to another affiliate. */
+  /** 404: the pixel does not exist or belongs to another affiliate (or the route is unknown). */
   | "not-found"
   /** 429 after the retry budget was spent. */
   | "rate-limited"
@@ -113,7 +113,9 @@ export function kindForStatus(status: number): EverflowErrorKind {
   if (status === 400 || status === 422) return "bad-request";
   if (status === 401) return "unauthorized";
   if (status === 403) return "forbidden";
-  if (status === 404 || status === 405 || status === 410) return "not-found";
+  // Only 404: the client never sends the DELETE that other statuses would answer, and a 405 or 410
+  // must not pass for "already gone".
+  if (status === 404) return "not-found";
   if (status === 429) return "rate-limited";
   if (status >= 500) return "server";
   return "http";

@@ -238,7 +238,7 @@ export function rateLimitRemaining(
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Registry: one bucket per account per process.
+// Registry: one bucket per API origin per process.
 
 const limiters = new Map<string, TokenBucket>();
 
@@ -252,11 +252,13 @@ export function accountKey(baseUrl: string, apiKey: string): string {
 }
 
 /**
- * The shared bucket of an account. The first client to touch an account configures its bucket; later
- * clients of the same account in the process share it as is.
+ * The bucket shared by every key of one base URL. Everflow counts its limit per customer account, for
+ * every key of it, and a key does not tell which account it belongs to: sharing one bucket per base URL
+ * is the conservative choice that cannot exceed any account's limit. The first client to touch a base
+ * URL configures its bucket; later ones share it as is.
  */
-export function limiterFor(baseUrl: string, apiKey: string, options: RateLimitOptions = {}): TokenBucket {
-  const key = accountKey(baseUrl, apiKey);
+export function limiterFor(baseUrl: string, options: RateLimitOptions = {}): TokenBucket {
+  const key = baseUrl.replace(/\/+$/, "");
   let bucket = limiters.get(key);
   if (!bucket) {
     bucket = new TokenBucket(options);
@@ -271,6 +273,6 @@ export function resetLimiters(): void {
 }
 
 /** Registry keys (base URL + key hash) and stats of every bucket. */
-export function limiterRegistryStats(): { account: string; stats: LimiterStats }[] {
-  return [...limiters.entries()].map(([account, bucket]) => ({ account, stats: bucket.stats() }));
+export function limiterRegistryStats(): { baseUrl: string; stats: LimiterStats }[] {
+  return [...limiters.entries()].map(([baseUrl, bucket]) => ({ baseUrl, stats: bucket.stats() }));
 }

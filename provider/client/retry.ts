@@ -62,15 +62,15 @@ export function parseRetryAfter(
   return Math.max(0, at - nowMs);
 }
 
-/** Network error codes where the connection was never established: the request was certainly not sent. */
+/**
+ * Network error codes that only a connection attempt raises: the request was certainly not sent.
+ * (ENETUNREACH and the like can also hit a kept-alive connection after a request was written, so they
+ * are retryable for idempotent requests but not proof that a create never left.)
+ */
 export const NOT_SENT_CODES: ReadonlySet<string> = new Set([
   "ECONNREFUSED",
   "UND_ERR_CONNECT_TIMEOUT",
   "EAI_AGAIN",
-  "ENETUNREACH",
-  "EHOSTUNREACH",
-  "ENETDOWN",
-  "EHOSTDOWN",
 ]);
 
 /**
@@ -87,6 +87,10 @@ export function certainlyNotSent(code: string | undefined): boolean {
  */
 export const RETRYABLE_CODES: ReadonlySet<string> = new Set([
   ...NOT_SENT_CODES,
+  "ENETUNREACH",
+  "EHOSTUNREACH",
+  "ENETDOWN",
+  "EHOSTDOWN",
   "ECONNRESET",
   "EPIPE",
   "ETIMEDOUT",

@@ -23,6 +23,9 @@ export const ROUTE = {
   update: "PUT /v1/affiliates/pixels/:id",
 } as const;
 
+/** Ambiguous creates settle briefly in tests; the emulator writes before it answers or resets. */
+export const FAST_RECONCILE = { settleMs: 20 };
+
 /** Small retry delays: the suites assert counts, not timings. */
 export const FAST_RETRY = { maxAttempts: 6, maxElapsedMs: 10_000, minDelayMs: 2, maxDelayMs: 20 };
 
@@ -54,6 +57,7 @@ export async function setup(
       baseUrl: emu.url,
       rateLimit: { rate: 100_000, burst: 100_000 },
       retry: FAST_RETRY,
+      reconcile: FAST_RECONCILE,
       logger: (line) => lines.push(line),
       ...options.client,
       ...extra,

@@ -10,7 +10,15 @@ import {
   packageVersion,
   resetClientRegistry,
 } from "../../../provider/client";
-import { API_KEY, FAST_RETRY, postbackBody, scriptedServer, wirePixel, type ScriptedReply } from "./helpers";
+import {
+  API_KEY,
+  FAST_RECONCILE,
+  FAST_RETRY,
+  postbackBody,
+  scriptedServer,
+  wirePixel,
+  type ScriptedReply,
+} from "./helpers";
 import type { ClientLogEvent } from "../../../provider/client";
 
 afterEach(() => resetClientRegistry());
@@ -29,6 +37,7 @@ async function withServer(
     apiKey: API_KEY,
     baseUrl: server.url,
     retry: FAST_RETRY,
+    reconcile: FAST_RECONCILE,
     rateLimit: { rate: 10_000, burst: 10_000 },
     logger: (l) => lines.push(l),
   });

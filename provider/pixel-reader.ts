@@ -26,6 +26,10 @@ interface Waiter {
  * once (8 at a time on 2 cores); one GET each would cost 100 s for 500 postbacks at 5 requests/s. Reads
  * that arrive together share one listing of the account, and that listing serves the reads that follow
  * until it ages out or this process writes. A lone read is a single GET.
+ *
+ * A postback is gone only when two answers agree: a successful listing lacks it and a GET of it is a
+ * 404. One alone is too weak to drop a postback from state (a base URL without /v1 answers 404 to
+ * every GET; a listing can be older than a create).
  */
 export class PixelReader {
   private pending: Waiter[] = [];
@@ -47,9 +51,8 @@ export class PixelReader {
   async read(id: number): Promise<Pixel | undefined> {
     const snapshot = this.snapshot;
     if (snapshot && this.now() - snapshot.at < this.snapshotTtlMs) {
-      const listed = (await snapshot.pixels).get(id);
-      // Absent from an older listing may only mean created since: ask for it directly.
-      return listed ?? this.source.find(id);
+      // Absent from the listing: ask for it directly, which settles it.
+      return (await snapshot.pixels).get(id) ?? this.source.find(id);
     }
     return new Promise((resolve, reject) => {
       this.pending.push({ id, resolve, reject });
@@ -68,19 +71,29 @@ export class PixelReader {
     this.timer = undefined;
     if (batch.length === 1) {
       const [only] = batch as [Waiter];
-      this.source.find(only.id).then(only.resolve, only.reject);
+      this.findConfirmed(only.id).then(only.resolve, only.reject);
       return;
     }
     const pixels = this.source.list().then((list) => new Map(list.map((p) => [p.network_pixel_id, p])));
     const snapshot = { at: this.now(), pixels };
     this.snapshot = snapshot;
     pixels.then(
-      // A fresh listing of the whole account is authoritative: a pixel missing from it is gone.
-      (byId) => batch.forEach((w) => w.resolve(byId.get(w.id))),
+      (byId) =>
+        batch.forEach((w) =>
+          byId.has(w.id) ? w.resolve(byId.get(w.id)) : this.source.find(w.id).then(w.resolve, w.reject),
+        ),
       (error) => {
         if (this.snapshot === snapshot) this.snapshot = undefined;
         batch.forEach((w) => w.reject(error));
       },
     );
+  }
+
+  /** A GET, and when it says 404, a listing to agree before the postback counts as gone. */
+  private async findConfirmed(id: number): Promise<Pixel | undefined> {
+    const found = await this.source.find(id);
+    if (found) return found;
+    const listed = (await this.source.list()).find((p) => p.network_pixel_id === id);
+    return listed;
   }
 }

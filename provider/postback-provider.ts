@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { EverflowClient, isNotFound, toPixelBody as replacementBody } from "./client";
+import { EverflowClient, isEverflowApiError, isNotFound, toPixelBody } from "./client";
 import type { Pixel } from "./client";
-import { checkPostback, hasUnknowns } from "./check";
+import { checkPostback, hasUnknowns, UNKNOWN } from "./check";
 import { changedFields, declaredBody, toDeclaredShape, toOutputs } from "./mapping";
 import { PixelReader } from "./pixel-reader";
 import { CheckedPostbackInputs, DEFAULT_ACCOUNT, PostbackInputsSchema } from "./schema";
@@ -52,8 +52,9 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
     const result = checkPostback(news);
     if (result.ok === false) return { inputs: news, failures: result.failures };
     // A missing key fails the preview too, not only the first API call of `up`.
-    const account = result.inputs.account;
-    const credentials = typeof account === "string" ? this.settings.account(account) : undefined;
+    const account = result.inputs.account ?? DEFAULT_ACCOUNT;
+    const credentials =
+      typeof account === "string" && account !== UNKNOWN ? this.settings.account(account) : undefined;
     if (credentials instanceof Error) {
       return { inputs: news, failures: [{ property: "account", reason: credentials.message }] };
     }
@@ -61,20 +62,33 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
   }
 
   async diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
+    // An account not known yet may differ: preview must show the replacement `up` may do.
+    const replaces = news.account === UNKNOWN || accountOf(olds) !== accountOf(news) ? ["account"] : [];
     // Preview passes values not known yet; any of them may change the postback.
-    if (hasUnknowns(news)) return { changes: true };
-    const replaces = accountOf(olds) !== accountOf(news) ? ["account"] : [];
-    const changed = changedFields(news, olds);
-    return { changes: replaces.length > 0 || changed.length > 0, replaces, deleteBeforeReplace: false };
+    const changes = replaces.length > 0 || hasUnknowns(news) || changedFields(news, olds).length > 0;
+    return { changes, replaces, deleteBeforeReplace: false };
   }
 
   async create(inputs: Props): Promise<pulumi.dynamic.CreateResult> {
     const declared = parseDeclared(inputs);
     const { client, reader } = this.account(declared.account);
-    if (declared.importId !== undefined)
-      return this.adopt(Number(declared.importId), declared, client, reader);
-    const pixel = await client.create(declaredBody(declared));
-    reader.invalidate();
+    if (declared.importId !== undefined) {
+      return this.adopt(Number(declared.importId), declared, inputs, client, reader);
+    }
+    const pixel = await writing(reader, () => client.create(declaredBody(declared))).catch(
+      (error: unknown) => {
+        // Everflow answered with the new id, but not in a form the client could read: record the id.
+        if (isEverflowApiError(error) && error.pixelId !== undefined) {
+          const { importId: _none, ...outs } = declared;
+          throw new PostbackInitError(
+            String(error.pixelId),
+            withProvider({ ...outs, pixelId: error.pixelId }, inputs),
+            error,
+          );
+        }
+        throw error;
+      },
+    );
     return {
       id: String(pixel.network_pixel_id),
       outs: toOutputs(pixel, declared.account, declared.facebookPixel?.accessToken),
@@ -105,30 +119,29 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
           `drop it from the state, then \`pulumi up\` creates it again (${(error as Error).message})`,
       );
     });
-    const pixel = await this.replace(client, live, declared);
-    reader.invalidate();
+    const pixel = await writing(reader, () => this.putDeclared(client, live, declared));
     return { outs: toOutputs(pixel, declared.account, declared.facebookPixel?.accessToken) };
   }
 
   /** Everflow has no DELETE for affiliate pixels: deleting deactivates (a soft delete). */
   async delete(id: string, props: Props): Promise<void> {
     const { client, reader } = this.account(accountOf(props));
-    try {
-      // A token the API masks on read must not be written back masked: state holds the real one.
-      const token = knownToken(props);
-      await client.deactivate(Number(id), token === undefined ? {} : { facebookAccessToken: token });
-    } catch (error) {
-      // Already gone is what delete wants.
-      if (!isNotFound(error)) throw error;
-    } finally {
-      reader.invalidate();
-    }
+    // A token the API masks on read must not be written back masked: state holds the real one.
+    const token = knownToken(props);
+    const options = token === undefined ? {} : { facebookAccessToken: token };
+    await writing(reader, () => client.deactivate(Number(id), options)).catch(async (error: unknown) => {
+      // Already gone is what delete wants, but a 404 alone may be a wrong base URL: the account's
+      // listing must agree before the postback is let go.
+      if (!isNotFound(error) || (await client.list()).some((p) => p.network_pixel_id === Number(id)))
+        throw error;
+    });
   }
 
   /** `import`: take over an existing postback, writing only if it differs from the declaration. */
   private async adopt(
     id: number,
     declared: CheckedPostbackInputs,
+    inputs: Props,
     client: EverflowClient,
     reader: PixelReader,
   ) {
@@ -137,20 +150,18 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
     const taken = { id: String(id), outs: toOutputs(live, declared.account, token) };
     if (changedFields(declared, toDeclaredShape(live, declared.account, token)).length === 0) return taken;
     try {
-      const pixel = await this.replace(client, live, declared);
+      const pixel = await writing(reader, () => this.putDeclared(client, live, declared));
       return { id: taken.id, outs: toOutputs(pixel, declared.account, token) };
     } catch (error) {
       // The postback is ours now even though the write failed: the engine records it as it is, and the
       // next `up` retries the update instead of importing again.
-      throw new PostbackInitError(taken.id, taken.outs, error);
-    } finally {
-      reader.invalidate();
+      throw new PostbackInitError(taken.id, withProvider(taken.outs, inputs), error);
     }
   }
 
   /** Full-replacement PUT: the live pixel's fields this provider does not model, then the declaration. */
-  private replace(client: EverflowClient, live: Pixel, declared: CheckedPostbackInputs): Promise<Pixel> {
-    return client.update(live.network_pixel_id, { ...replacementBody(live), ...declaredBody(declared) });
+  private putDeclared(client: EverflowClient, live: Pixel, declared: CheckedPostbackInputs): Promise<Pixel> {
+    return client.update(live.network_pixel_id, { ...toPixelBody(live), ...declaredBody(declared) });
   }
 
   private account(name: string): Account {
@@ -187,6 +198,23 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
     }
     return account;
   }
+}
+
+/** Runs a write, then forgets the account's listing, whether the write succeeded or not. */
+async function writing<T>(reader: PixelReader, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } finally {
+    reader.invalidate();
+  }
+}
+
+/**
+ * The properties of an initialisation failure become the resource's outputs as they are: without the
+ * serialized provider in them, later reads and deletes of the resource could not load the provider.
+ */
+function withProvider(outs: Props, inputs: Props): Props {
+  return { ...outs, __provider: inputs.__provider };
 }
 
 /** Inputs reach create and update already checked; parse again for their types and defaults. */

@@ -33,7 +33,10 @@ export const FacebookPixelSchema = z.strictObject({
   /** The Conversions API event to send, for example `Purchase` or `Lead`. */
   eventName: nonEmpty(),
   /** A Conversions API access token. Stored as a secret in state; keep it in secret config. */
-  accessToken: nonEmpty(),
+  accessToken: z
+    .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") })
+    .trim()
+    .min(1, { error: "must not be empty" }),
 });
 
 const PostbackFields = z.strictObject({

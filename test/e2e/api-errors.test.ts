@@ -61,4 +61,21 @@ describe("API failures through the engine", () => {
     const again = await t.stack.up();
     expect(again.summary.resourceChanges).toMatchObject({ create: 1 });
   });
+
+  it("never take a wrong base URL's 404s for postbacks that are gone", async () => {
+    t = await createEverflowStack("api-wrong-url", async () => new Postback("checkout", declared));
+    await t.stack.up();
+    const [pixel] = t.emulator.store.all();
+    await t.stack.setConfig("everflow:baseUrl", { value: t.emulator.url.replace(/\/v1$/, "") });
+    // An unchanged program makes no API call, but records the new provider config for refresh.
+    await t.stack.up();
+
+    const refresh = await failureOf(t.stack.refresh());
+    expect(refresh).toContain("Everflow list of postbacks failed: HTTP 404");
+    const destroy = await failureOf(t.stack.destroy());
+    expect(destroy).toContain("HTTP 404");
+    const ids = (await t.stack.exportStack()).deployment.resources.map((r: { id?: string }) => r.id);
+    expect(ids).toContain(String(pixel!.network_pixel_id));
+    expect(t.emulator.store.get(pixel!.network_pixel_id)?.pixel_status).toBe("active");
+  });
 });

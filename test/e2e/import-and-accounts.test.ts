@@ -106,6 +106,11 @@ describe("import: adopting postbacks built by hand", () => {
       r.urn.endsWith("::refused"),
     );
     expect(tracked?.id).toBe(String(refused.network_pixel_id));
+    // What the engine recorded carries the provider, so refresh (and destroy) can still read it.
+    const refresh = await t.stack.refresh();
+    expect(refresh.summary.result).toBe("succeeded");
+    const after = (await t.stack.exportStack()).deployment.resources.map((r: { id?: string }) => r.id);
+    expect(after).toContain(String(refused.network_pixel_id));
 
     t.emulator.log.reset();
     await t.stack.up();

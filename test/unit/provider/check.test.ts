@@ -12,6 +12,21 @@ describe("check", () => {
     expect(failure!.reason).toContain(c.reason);
   });
 
+  it("never echoes a mistyped access token", () => {
+    const result = checkPostback({
+      deliveryMethod: "facebook",
+      pixelLevel: "global",
+      pixelType: "conversion",
+      facebookPixel: { pixelId: "1", eventName: "Lead", accessToken: 1234567890123 },
+    });
+    expect(result).toEqual({
+      ok: false,
+      failures: [
+        { property: "facebookPixel.accessToken", reason: "facebookPixel.accessToken must be a string" },
+      ],
+    });
+  });
+
   it("reports every violation at once", () => {
     const result = checkPostback({
       deliveryMethod: "postback",

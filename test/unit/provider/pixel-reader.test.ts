@@ -25,7 +25,8 @@ describe("PixelReader", () => {
     const reader = new PixelReader(s, { windowMs: 5 });
     const got = await Promise.all([1, 2, 3, 4, 9].map((id) => reader.read(id)));
     expect(got.map((p) => p?.network_pixel_id)).toEqual([1, 2, 3, 4, undefined]);
-    expect(calls).toEqual({ list: 1, find: [] });
+    // Missing from the listing: a GET must agree before the postback counts as gone.
+    expect(calls).toEqual({ list: 1, find: [9] });
   });
 
   it("reads a lone postback with a single GET", async () => {
@@ -33,6 +34,23 @@ describe("PixelReader", () => {
     const reader = new PixelReader(s, { windowMs: 5 });
     expect((await reader.read(2))?.network_pixel_id).toBe(2);
     expect(calls).toEqual({ list: 0, find: [2] });
+  });
+
+  it("takes a lone 404 for gone only when the listing agrees", async () => {
+    const { s, calls } = source([1, 2]);
+    const reader = new PixelReader(s, { windowMs: 5 });
+    expect(await reader.read(7)).toBeUndefined();
+    expect(calls).toEqual({ list: 1, find: [7] });
+
+    const broken: PixelSource = { list: async () => [pixel(7)], find: async () => undefined };
+    expect((await new PixelReader(broken, { windowMs: 5 }).read(7))?.network_pixel_id).toBe(7);
+    const failing: PixelSource = {
+      list: async () => {
+        throw new Error("HTTP 404: unknown route");
+      },
+      find: async () => undefined,
+    };
+    await expect(new PixelReader(failing, { windowMs: 5 }).read(7)).rejects.toThrow("unknown route");
   });
 
   it("lets later reads use the listing until it ages out, asking directly for ids it lacks", async () => {

@@ -1,0 +1,56 @@
+import { UNKNOWN } from "../../../provider/check";
+import { PostbackProvider } from "../../../provider/postback-provider";
+
+const declared = {
+  deliveryMethod: "postback",
+  pixelLevel: "global",
+  pixelType: "conversion",
+  postbackUrl: "https://track.example.com/cb",
+  pixelStatus: "active",
+  delayMs: 0,
+  networkOfferPayoutRevenueId: 0,
+  account: "default",
+};
+
+async function provider(config: Record<string, string> = { "everflow:apiKey": "k" }) {
+  const p = new PostbackProvider();
+  await p.configure({ config: { get: (key: string) => config[key] } } as never);
+  return p;
+}
+
+describe("PostbackProvider without the API", () => {
+  it("diff: nothing changed, a field changed, the account changed", async () => {
+    const p = await provider();
+    const olds = { ...declared, pixelId: 5, timeCreated: 1, timeSaved: 1, __provider: "x" };
+    expect(await p.diff("5", olds, declared)).toEqual({
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+    expect((await p.diff("5", olds, { ...declared, delayMs: 9 })).changes).toBe(true);
+    expect(await p.diff("5", olds, { ...declared, account: "partner" })).toMatchObject({
+      changes: true,
+      replaces: ["account"],
+    });
+  });
+
+  it("diff: an unknown value is a change, and an unknown account a possible replacement", async () => {
+    const p = await provider();
+    expect(await p.diff("5", declared, { ...declared, postbackUrl: UNKNOWN })).toMatchObject({
+      changes: true,
+      replaces: [],
+    });
+    expect(await p.diff("5", declared, { ...declared, account: UNKNOWN })).toMatchObject({
+      changes: true,
+      replaces: ["account"],
+    });
+  });
+
+  it("check: a missing key fails even while other inputs are unknown", async () => {
+    const p = await provider({});
+    const result = await p.check({}, { ...declared, account: undefined, postbackUrl: UNKNOWN });
+    expect(result.failures).toEqual([
+      { property: "account", reason: expect.stringContaining("EVERFLOW_API_KEY") },
+    ]);
+  });
+});

@@ -115,7 +115,14 @@ async function reconciliation(figures: Figure[]): Promise<void> {
   const N = 10;
   const e = await emulator();
   e.faults.resetAfterWrite("POST /v1/affiliates/pixels", N);
-  const client = new EverflowClient({ apiKey: KEY, baseUrl: e.url, retry: { minDelayMs: 50 } });
+  // The emulator writes before it resets, so a short settle suffices here (the default is 3 s).
+  const settleMs = 300;
+  const client = new EverflowClient({
+    apiKey: KEY,
+    baseUrl: e.url,
+    retry: { minDelayMs: 50 },
+    reconcile: { settleMs },
+  });
   const [created, seconds] = await timed(async () => {
     const out = [];
     for (let i = 0; i < N; i++) {
@@ -137,7 +144,7 @@ async function reconciliation(figures: Figure[]): Promise<void> {
     name: `${N} creates, each reset after the write`,
     seconds,
     ...served(e),
-    note: `${stored} postbacks stored, ${distinct} distinct ids returned`,
+    note: `${stored} postbacks stored, ${distinct} distinct ids returned (settle ${settleMs} ms)`,
   });
   await resetClientRegistry();
   await e.stop();

@@ -1,5 +1,5 @@
-import { EverflowClient, EVERFLOW_BASE_URL_US } from "../provider/client";
-import { keyPlaces, Settings, type ConfigSource } from "../provider/settings";
+import { EverflowClient } from "../provider/client";
+import { clientOptions, keyPlaces, Settings, type ConfigSource } from "../provider/settings";
 import { CliError, messageOf, oneLine } from "./args";
 
 /**
@@ -31,23 +31,8 @@ export function accountClient(account: string, env: NodeJS.ProcessEnv, config?: 
         : credentials.message,
     );
   }
-  const baseUrl = credentials.baseUrl ?? EVERFLOW_BASE_URL_US;
   try {
-    const client = new EverflowClient({
-      apiKey: credentials.apiKey,
-      baseUrl,
-      ...(transport.rateLimit ? { rateLimit: transport.rateLimit } : {}),
-      ...(transport.maxAttempts ? { retry: { maxAttempts: transport.maxAttempts } } : {}),
-      ...(transport.timeoutMs
-        ? {
-            timeouts: {
-              connectMs: transport.timeoutMs,
-              headersMs: transport.timeoutMs,
-              bodyMs: transport.timeoutMs,
-            },
-          }
-        : {}),
-    });
+    const client = new EverflowClient(clientOptions(credentials, transport));
     return { client, baseUrl: client.baseUrl };
   } catch (error) {
     throw new CliError(oneLine(messageOf(error)));

@@ -5,7 +5,7 @@ import { checkPostback, hasUnknowns, UNKNOWN } from "./check";
 import { changedFields, declaredBody, toDeclaredShape, toOutputs } from "./mapping";
 import { PixelReader } from "./pixel-reader";
 import { CheckedPostbackInputs, DEFAULT_ACCOUNT, PostbackInputsSchema } from "./schema";
-import { ConfigSource, Settings } from "./settings";
+import { clientOptions, ConfigSource, Settings } from "./settings";
 
 type Props = Record<string, unknown>;
 
@@ -169,22 +169,7 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
     if (!account) {
       const credentials = this.settings.account(name);
       if (credentials instanceof Error) throw credentials;
-      const transport = this.settings.transport();
-      const client = new EverflowClient({
-        apiKey: credentials.apiKey,
-        ...(credentials.baseUrl ? { baseUrl: credentials.baseUrl } : {}),
-        ...(transport.rateLimit ? { rateLimit: transport.rateLimit } : {}),
-        ...(transport.maxAttempts ? { retry: { maxAttempts: transport.maxAttempts } } : {}),
-        ...(transport.timeoutMs
-          ? {
-              timeouts: {
-                connectMs: transport.timeoutMs,
-                headersMs: transport.timeoutMs,
-                bodyMs: transport.timeoutMs,
-              },
-            }
-          : {}),
-      });
+      const client = new EverflowClient(clientOptions(credentials, this.settings.transport()));
       const reader = new PixelReader({
         list: () => client.list(),
         find: (id) =>

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { EverflowClientOptions } from "./client";
 import { DEFAULT_ACCOUNT } from "./schema";
 
 /**
@@ -129,4 +130,19 @@ export class Settings {
     const value = this.config?.get(key);
     return value === undefined || value === "" ? undefined : String(value);
   }
+}
+
+/** The client options of one account under the shared transport settings. */
+export function clientOptions(
+  credentials: AccountSettings,
+  transport: TransportSettings,
+): EverflowClientOptions {
+  const ms = transport.timeoutMs;
+  return {
+    apiKey: credentials.apiKey,
+    ...(credentials.baseUrl ? { baseUrl: credentials.baseUrl } : {}),
+    ...(transport.rateLimit ? { rateLimit: transport.rateLimit } : {}),
+    ...(transport.maxAttempts ? { retry: { maxAttempts: transport.maxAttempts } } : {}),
+    ...(ms ? { timeouts: { connectMs: ms, headersMs: ms, bodyMs: ms } } : {}),
+  };
 }

@@ -10,18 +10,11 @@
  * Exit code 0 when every step did what it says, 1 otherwise. The emulator, the temporary directories and
  * the work directory under .demo/ are removed either way.
  */
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import {
-  EngineEvent,
-  LocalWorkspace,
-  OpType,
-  PulumiCommand,
-  Stack,
-  StepEventMetadata,
-} from "@pulumi/pulumi/automation";
+import { EngineEvent, LocalWorkspace, OpType, Stack, StepEventMetadata } from "@pulumi/pulumi/automation";
+import { engineEnv, pulumiCommand as enginePulumiCommand, resolvePulumiCli } from "../cli/engine";
 import { startEmulator } from "../emulator";
 import type { EmulatorHandle, Pixel } from "../emulator";
 import { Postback } from "../sdk";
@@ -81,16 +74,6 @@ function findRepoRoot(from: string): string {
     }
     if (path.dirname(dir) === dir) throw new Error(`no pulumi-everflow package.json above ${from}`);
   }
-}
-
-/** The Pulumi CLI, found (or built once) by scripts/ensure-pulumi, as the end-to-end tests find it. */
-function resolveCli(): string {
-  const cliPath = execFileSync(path.join(repoRoot, "scripts", "ensure-pulumi"), {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-  }).trim();
-  if (!fs.existsSync(cliPath)) throw new Error(`scripts/ensure-pulumi printed a missing path: ${cliPath}`);
-  return cliPath;
 }
 
 const nameOf = (urn: string) => urn.split("::").pop() ?? urn;
@@ -164,7 +147,8 @@ async function main(): Promise<number> {
   say("pulumi-everflow demo: Everflow postbacks managed by Pulumi, against a local Everflow emulator");
   say();
 
-  const cliPath = resolveCli();
+  // As `pulumi-everflow drift` finds it: PULUMI_CLI, PATH, the cache, or a build by scripts/ensure-pulumi.
+  const { cliPath } = resolvePulumiCli(process.env);
   const emulator = await startEmulator({ accounts: [{ apiKey: API_KEY, networkId: 1, affiliateId: 7 }] });
   const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-everflow-demo-"));
   const workDir = path.join(repoRoot, ".demo", path.basename(tempDir));
@@ -207,16 +191,12 @@ async function main(): Promise<number> {
     fs.mkdirSync(stateDir);
     fs.mkdirSync(homeDir);
     const envVars = {
+      ...engineEnv(process.env, cliPath),
       PULUMI_BACKEND_URL: `file://${stateDir}`,
       PULUMI_CONFIG_PASSPHRASE: "pulumi-everflow-demo",
       PULUMI_HOME: homeDir,
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-      PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
-      // The dynamic provider plugin (a shim) sits beside the CLI; the engine looks for plugins on PATH.
-      PATH: `${path.dirname(cliPath)}${path.delimiter}${process.env.PATH ?? ""}`,
     };
-    const pulumiCommand = await PulumiCommand.get({ root: path.dirname(path.dirname(cliPath)) });
+    const pulumiCommand = await enginePulumiCommand(cliPath);
     // The project is the repository's Pulumi.yaml, written into the work directory.
     const project = await (
       await LocalWorkspace.create({ workDir: repoRoot, pulumiCommand })

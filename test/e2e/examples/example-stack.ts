@@ -44,3 +44,24 @@ export function pixelOf(t: EverflowTestStack, id: unknown): Pixel {
   if (!pixel) throw new Error(`the emulator holds no postback ${String(id)}`);
   return pixel;
 }
+
+/** A second `up` of the unchanged program: every resource the same, and no API call at all. */
+export async function expectQuietUp(t: EverflowTestStack, resources: number): Promise<void> {
+  const up = await t.stack.up();
+  expect(up.summary.resourceChanges).toEqual({ same: resources });
+  expect(t.totalCalls()).toBe(0);
+}
+
+/** `destroy` deactivates each postback with one PUT and creates nothing (Everflow has no delete). */
+export async function expectDestroyDeactivates(
+  t: EverflowTestStack,
+  ids: unknown[],
+  // The postbacks and the stack, unless components add to them.
+  resources = ids.length + 1,
+): Promise<void> {
+  const destroy = await t.stack.destroy();
+  expect(destroy.summary.resourceChanges).toEqual({ delete: resources });
+  expect(t.calls()[PUT]).toBe(ids.length);
+  expect(t.calls()[POST]).toBeUndefined();
+  for (const id of ids) expect(pixelOf(t, id).pixel_status).toBe("inactive");
+}

@@ -1,5 +1,5 @@
 import { createEverflowStack, EverflowTestStack } from "../../support/everflow";
-import { exampleProgram, pixelOf, POST, PUT } from "./example-stack";
+import { exampleProgram, expectDestroyDeactivates, expectQuietUp, pixelOf, POST } from "./example-stack";
 
 describe("examples/html-pixel", () => {
   let t: EverflowTestStack;
@@ -33,16 +33,10 @@ describe("examples/html-pixel", () => {
   });
 
   it("changes nothing and calls nothing on a second up", async () => {
-    const up = await t.stack.up();
-    expect(up.summary.resourceChanges).toEqual({ same: 2 });
-    expect(t.totalCalls()).toBe(0);
+    await expectQuietUp(t, 2);
   });
 
   it("destroys by deactivating the pixel", async () => {
-    const destroy = await t.stack.destroy();
-    expect(destroy.summary.resourceChanges).toEqual({ delete: 2 });
-    expect(t.calls()[PUT]).toBe(1);
-    expect(t.calls()[POST]).toBeUndefined();
-    expect(pixelOf(t, id).pixel_status).toBe("inactive");
+    await expectDestroyDeactivates(t, [id]);
   });
 });

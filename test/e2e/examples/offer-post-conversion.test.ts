@@ -1,5 +1,5 @@
 import { createEverflowStack, EverflowTestStack } from "../../support/everflow";
-import { exampleProgram, pixelOf, POST, PUT } from "./example-stack";
+import { exampleProgram, expectDestroyDeactivates, expectQuietUp, pixelOf, POST, PUT } from "./example-stack";
 
 describe("examples/offer-post-conversion", () => {
   let t: EverflowTestStack;
@@ -31,9 +31,7 @@ describe("examples/offer-post-conversion", () => {
   });
 
   it("changes nothing and calls nothing on a second up", async () => {
-    const up = await t.stack.up();
-    expect(up.summary.resourceChanges).toEqual({ same: 2 });
-    expect(t.totalCalls()).toBe(0);
+    await expectQuietUp(t, 2);
   });
 
   it("takes the offer and payout/revenue entry from config, updating in place", async () => {
@@ -51,10 +49,6 @@ describe("examples/offer-post-conversion", () => {
   });
 
   it("destroys by deactivating the postback", async () => {
-    const destroy = await t.stack.destroy();
-    expect(destroy.summary.resourceChanges).toEqual({ delete: 2 });
-    expect(t.calls()[PUT]).toBe(1);
-    expect(t.calls()[POST]).toBeUndefined();
-    expect(pixelOf(t, id).pixel_status).toBe("inactive");
+    await expectDestroyDeactivates(t, [id]);
   });
 });

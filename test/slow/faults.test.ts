@@ -38,16 +38,8 @@ describe("faults through the real engine", () => {
     const up = await t.stack.up();
     expect(up.summary.resourceChanges).toEqual({ create: 13 });
     assertOnePixelPerPostback(t, 12);
-    const ids = (await t.stack.exportStack()).deployment.resources
-      .filter((r: { type: string }) => r.type.endsWith("affiliate:Postback"))
-      .map((r: { id: string }) => Number(r.id))
-      .sort();
-    expect(ids).toEqual(
-      t.emulator.store
-        .all()
-        .map((p) => p.network_pixel_id)
-        .sort(),
-    );
+    const { tracked, stored } = t.trackedAndStored();
+    expect(tracked).toEqual(stored);
     console.log(`12 creates under faults: ${JSON.stringify(t.calls())}`);
 
     // Updates under the same faults: PUT is a full replacement, so repeating it is safe.

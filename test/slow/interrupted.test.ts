@@ -79,16 +79,8 @@ describe("a pulumi up killed while creating postbacks", () => {
     expect(up.summary.resourceChanges).toEqual({ same: 5 });
     expect(t.calls()[POST]).toBeUndefined();
     expect(t.emulator.store.all()).toHaveLength(declared.length);
-    const ids = JSON.parse(t.rawState())
-      .checkpoint.latest.resources.filter((r: { type: string }) => r.type.endsWith("affiliate:Postback"))
-      .map((r: { id: string }) => Number(r.id))
-      .sort();
-    expect(ids).toEqual(
-      t.emulator.store
-        .all()
-        .map((p) => p.network_pixel_id)
-        .sort(),
-    );
+    const { tracked, stored } = t.trackedAndStored();
+    expect(tracked).toEqual(stored);
   });
 
   it("clears creates that never reached Everflow, so the next up creates them once", async () => {

@@ -3,6 +3,7 @@ import { startEmulator, EmulatorHandle, EmulatorOptions } from "../../emulator";
 import { createTestStack, TestStack } from "./stack";
 
 export const API_KEY = "ef-e2e-key-5a1d9c0b7e3f";
+export const POSTBACK_TYPE = "pulumi-nodejs:dynamic/affiliate:Postback";
 
 export interface EverflowTestStack extends TestStack {
   emulator: EmulatorHandle;
@@ -10,6 +11,8 @@ export interface EverflowTestStack extends TestStack {
   calls(): Record<string, number>;
   /** Everything the emulator served, for one assertion on "no requests at all". */
   totalCalls(): number;
+  /** The ids of the postbacks the state file tracks, and of those the emulator holds, each sorted. */
+  trackedAndStored(): { tracked: number[]; stored: number[] };
   stop(): Promise<void>;
 }
 
@@ -41,6 +44,23 @@ export async function createEverflowStack(
     emulator,
     calls: () => Object.fromEntries(Object.entries(emulator.log.counts()).filter(([, n]) => n > 0)),
     totalCalls: () => Object.values(emulator.log.counts()).reduce((a, b) => a + b, 0),
+    trackedAndStored: () => {
+      const resources = JSON.parse(t.rawState()).checkpoint.latest.resources as Array<{
+        type: string;
+        id?: string;
+      }>;
+      const byNumber = (a: number, b: number) => a - b;
+      return {
+        tracked: resources
+          .filter((r) => r.type === POSTBACK_TYPE)
+          .map((r) => Number(r.id))
+          .sort(byNumber),
+        stored: emulator.store
+          .all()
+          .map((p) => p.network_pixel_id)
+          .sort(byNumber),
+      };
+    },
     stop: async () => {
       await emulator.stop();
       t.cleanup();

@@ -229,16 +229,11 @@ export class EverflowClient {
         });
       } catch (err) {
         const why = err instanceof Error ? err.message : String(err);
-        throw new EverflowApiError({
-          operation: "create",
-          kind: "ambiguous-create",
-          status: failure.status,
-          apiMessage: failure.apiMessage,
-          code: failure.code,
-          attempts: budget.attempts,
-          retryable: false,
-          detail: `${stripPrefix(failure.message)}; the postback may have been created, and checking failed: ${stripPrefix(why)}`,
-        });
+        throw ambiguousCreate(
+          failure,
+          budget.attempts,
+          `the postback may have been created, and checking failed: ${stripPrefix(why)}`,
+        );
       }
 
       this.transport.emit(
@@ -264,17 +259,12 @@ export class EverflowClient {
       }
       if (outcome.outcome === "ambiguous") {
         const ids = outcome.candidates.map((p) => p.network_pixel_id);
-        throw new EverflowApiError({
-          operation: "create",
-          kind: "ambiguous-create",
-          status: failure.status,
-          apiMessage: failure.apiMessage,
-          code: failure.code,
-          attempts: budget.attempts,
-          candidateIds: ids,
-          retryable: false,
-          detail: `${stripPrefix(failure.message)}; ${ids.length} postbacks matching the request were created since it started (ids ${ids.join(", ")}): cannot tell which one is this create's; remove the extra one(s) or import one`,
-        });
+        throw ambiguousCreate(
+          failure,
+          budget.attempts,
+          `${ids.length} postbacks matching the request were created since it started (ids ${ids.join(", ")}): cannot tell which one is this create's; remove the extra one(s) or import one`,
+          ids,
+        );
       }
       // None landed: a new POST cannot make a duplicate.
       if (!mayRetry) throw failure;
@@ -523,6 +513,26 @@ export class EverflowClient {
     if (res.status >= 500) return error;
     throw error;
   }
+}
+
+/** A create whose outcome reconciliation could not settle: the first failure's facts, and why. */
+function ambiguousCreate(
+  failure: EverflowApiError,
+  attempts: number,
+  why: string,
+  candidateIds?: number[],
+): EverflowApiError {
+  return new EverflowApiError({
+    operation: "create",
+    kind: "ambiguous-create",
+    status: failure.status,
+    apiMessage: failure.apiMessage,
+    code: failure.code,
+    attempts,
+    retryable: false,
+    detail: `${stripPrefix(failure.message)}; ${why}`,
+    ...(candidateIds ? { candidateIds } : {}),
+  });
 }
 
 /** The id of a created pixel from a response body that failed the schema, if it holds a usable one. */

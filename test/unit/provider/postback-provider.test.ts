@@ -1,5 +1,7 @@
+import { resetClientRegistry } from "../../../provider/client";
 import { UNKNOWN } from "../../../provider/check";
-import { PostbackProvider } from "../../../provider/postback-provider";
+import { PostbackInitError, PostbackProvider } from "../../../provider/postback-provider";
+import { scriptedServer, wirePixel } from "../client/helpers";
 
 const declared = {
   deliveryMethod: "postback",
@@ -52,5 +54,19 @@ describe("PostbackProvider without the API", () => {
     expect(result.failures).toEqual([
       { property: "account", reason: expect.stringContaining("EVERFLOW_API_KEY") },
     ]);
+  });
+
+  it("create: records a postback whose answer named its id but failed the schema, provider included", async () => {
+    const server = await scriptedServer(() => ({ body: { ...wirePixel(777), time_created: "yesterday" } }));
+    try {
+      const p = await provider({ "everflow:apiKey": "k", "everflow:baseUrl": server.url });
+      const error = await p.create({ ...declared, __provider: "stub" }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PostbackInitError);
+      expect(error).toMatchObject({ id: "777", properties: { pixelId: 777, __provider: "stub" } });
+      expect(server.requests.filter((r) => r.method === "POST")).toHaveLength(1);
+    } finally {
+      await resetClientRegistry();
+      await server.stop();
+    }
   });
 });

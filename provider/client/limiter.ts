@@ -3,6 +3,16 @@
 // 429s. Every request attempt (first tries and retries alike) takes a token, and reports back when it
 // ends (`Permit.done`).
 //
+// The limit belongs to the account, not to the process: several processes (stacks deployed in parallel,
+// another tool) share it, and each one alone would send at the full rate. So the bucket is adaptive, as
+// in the AWS SDKs' "adaptive" retry mode: it starts at the documented rate and burst (a process alone is
+// never slowed), and on a 429 its fill rate drops to 0.7 times what it was, then climbs back along a
+// cubic curve (cubic.ts). Processes sharing the account get the same kind of signal and cut by the same
+// factor, so they converge on equal shares whose sum is the account's rate. Its capacity (the burst it
+// may send after an idle spell) shrinks in proportion to the rate, so that the shares' bursts together
+// fit the account's burst. Only one cut per round of requests: a 429 answering a request sent before
+// the last cut is the same congestion, already acted on.
+//
 // Two refinements keep the local bucket behind the server's, so that no request arrives early:
 // - Anchoring. A (nearly) full server bucket does not gain tokens while it is full: it starts refilling
 //   only once it has *processed* the burst, later than the client sent it (connection set-up, TLS,
@@ -15,6 +25,7 @@
 //   for the next refill; a 429 empties it; a `Retry-After` pauses it.
 
 import { createHash } from "node:crypto";
+import { CubicRate } from "./cubic";
 
 export interface RateLimitOptions {
   /** Sustained requests per second. Default 5. */
@@ -25,6 +36,10 @@ export interface RateLimitOptions {
   clock?: LimiterClock;
   /** Longest wait for a burst to end before refilling resumes anyway. Default 2000 ms. */
   anchorTimeoutMs?: number;
+  /** Adapt the rate to throttles (see above). Default true; false keeps a fixed rate and burst. */
+  adaptive?: boolean;
+  /** The lowest rate a throttle can bring the bucket to. Default rate / 10. */
+  minRate?: number;
 }
 
 export const DEFAULT_RATE_LIMIT = { rate: 5, burst: 20 } as const;
@@ -57,8 +72,14 @@ export interface Permit {
 }
 
 export interface LimiterStats {
+  /** The configured (highest) rate and burst. */
   rate: number;
   burst: number;
+  /** The adaptive rate and capacity now (the configured ones until the first throttle). */
+  currentRate: number;
+  currentCapacity: number;
+  /** Rate cuts made on throttles. */
+  cuts: number;
   /** Tokens handed out (request attempts let through). */
   acquired: number;
   /** Acquisitions that had to wait for a token. */
@@ -91,7 +112,9 @@ export class TokenBucket {
   private readonly queue: ((permit: Permit) => void)[] = [];
   /** The armed wake-up (due time and its canceller); a newer, earlier one replaces it. */
   private timer: { due: number; cancel: AbortController } | undefined;
-  private readonly counters = { acquired: 0, waited: 0, drainedByServer: 0, rateLimited: 0 };
+  private readonly counters = { acquired: 0, waited: 0, drainedByServer: 0, rateLimited: 0, cuts: 0 };
+  /** The fill rate over time; absent when the bucket is not adaptive. */
+  private readonly cubic: CubicRate | undefined;
 
   constructor(options: RateLimitOptions = {}) {
     this.rate = options.rate ?? DEFAULT_RATE_LIMIT.rate;
@@ -101,8 +124,22 @@ export class TokenBucket {
       throw new RangeError("rateLimit.burst must be >= 1");
     this.clock = options.clock ?? systemClock;
     this.anchorTimeoutMs = options.anchorTimeoutMs ?? 2000;
+    this.cubic =
+      options.adaptive === false
+        ? undefined
+        : new CubicRate({ ceiling: this.rate, ...(options.minRate ? { floor: options.minRate } : {}) });
     this.tokens = this.burst;
     this.last = this.clock.now();
+  }
+
+  /** The fill rate at `now` (requests/s). */
+  private fillRate(now: number): number {
+    return this.cubic ? this.cubic.rate(now) : this.rate;
+  }
+
+  /** The bucket's size at `now`: the burst, scaled down with the rate after a throttle (at least 1). */
+  private capacity(now: number): number {
+    return Math.max(1, (this.burst * this.fillRate(now)) / this.rate);
   }
 
   /** Resolves with a permit when the caller may send one request. FIFO. */
@@ -123,7 +160,7 @@ export class TokenBucket {
    * tokens (0 leaves only the partial token: the next request waits for the next refill); a 429
    * empties the bucket.
    */
-  observe(status: number | undefined, remaining: number | undefined): void {
+  observe(status: number | undefined, remaining: number | undefined, sentAt?: number): void {
     this.refill();
     if (remaining !== undefined && Number.isFinite(remaining) && remaining >= 0) {
       const whole = Math.floor(remaining);
@@ -136,8 +173,24 @@ export class TokenBucket {
     if (status === 429) {
       this.counters.rateLimited++;
       this.tokens = Math.min(this.tokens, 0);
+      this.throttled(sentAt);
     }
     this.pump();
+  }
+
+  /**
+   * Cut the rate, unless the throttled request was sent before the last cut (its 429 belongs to the
+   * congestion that cut answered; cutting for each of a round's 429s would collapse the rate).
+   */
+  private throttled(sentAt: number | undefined): void {
+    const cubic = this.cubic;
+    if (!cubic) return;
+    const lastCut = cubic.lastCutAt;
+    if (lastCut !== undefined && sentAt !== undefined && sentAt < lastCut) return;
+    const now = this.clock.now();
+    cubic.cut(now);
+    this.counters.cuts++;
+    this.tokens = Math.min(this.tokens, this.capacity(now));
   }
 
   /** Hold every request for `ms` (a `Retry-After`), and empty the bucket. */
@@ -156,7 +209,15 @@ export class TokenBucket {
   }
 
   stats(): LimiterStats {
-    return { rate: this.rate, burst: this.burst, ...this.counters, queued: this.queue.length };
+    const now = this.clock.now();
+    return {
+      rate: this.rate,
+      burst: this.burst,
+      currentRate: this.fillRate(now),
+      currentCapacity: this.capacity(now),
+      ...this.counters,
+      queued: this.queue.length,
+    };
   }
 
   private refill(): void {
@@ -168,7 +229,9 @@ export class TokenBucket {
       this.anchor = undefined;
     }
     if (now > this.last) {
-      this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) * this.rate) / 1000);
+      // The rate may have grown since `last`: the mean of both ends (the curve is smooth and slow).
+      const rate = (this.fillRate(this.last) + this.fillRate(now)) / 2;
+      this.tokens = Math.min(this.capacity(now), this.tokens + ((now - this.last) * rate) / 1000);
       this.last = now;
     }
   }
@@ -176,8 +239,9 @@ export class TokenBucket {
   private tryTake(): Permit | undefined {
     this.refill();
     if (this.clock.now() < this.pausedUntil || this.tokens < 1) return undefined;
+    const sentAt = this.clock.now();
     // Taken from a (nearly) full bucket: a new burst, anchored until all of it has ended.
-    if (!this.anchor && this.tokens > this.burst - 1) this.anchor = { since: this.clock.now(), running: 0 };
+    if (!this.anchor && this.tokens > this.capacity(sentAt) - 1) this.anchor = { since: sentAt, running: 0 };
     const anchor = this.anchor;
     if (anchor) anchor.running++;
     this.tokens -= 1;
@@ -192,7 +256,7 @@ export class TokenBucket {
           this.anchor = undefined;
           this.last = Math.max(this.last, this.clock.now());
         }
-        this.observe(status, remaining);
+        this.observe(status, remaining, sentAt);
       },
     };
   }
@@ -211,7 +275,7 @@ export class TokenBucket {
     }
     const now = this.clock.now();
     const refillFrom = this.anchor ? this.anchor.since + this.anchorTimeoutMs - now : 0;
-    const untilToken = refillFrom + ((1 - this.tokens) * 1000) / this.rate;
+    const untilToken = refillFrom + ((1 - this.tokens) * 1000) / this.fillRate(now);
     const wait = Math.ceil(Math.max(untilToken, this.pausedUntil - now, 0));
     const due = now + wait;
     if (this.timer && this.timer.due <= due) return; // an earlier wake-up is armed; it re-arms if needed

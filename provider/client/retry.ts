@@ -2,7 +2,11 @@
 // is undici's (interceptors.retry / RetryHandler, see transport.ts); this module only decides.
 
 export interface RetryOptions {
-  /** Attempts per request, the first included. Default 6. */
+  /**
+   * Attempts per request, the first included, for server errors and network failures. Default 6.
+   * Throttles (429) do not count against it: the rate limiter paces their retries, and only the time
+   * budget ends them.
+   */
   maxAttempts?: number;
   /** No retry is started once this much time has passed since the first attempt. Default 60 000 ms. */
   maxElapsedMs?: number;
@@ -140,25 +144,33 @@ export function isRetryable(mode: RetryMode, failure: FailedAttempt): boolean {
 }
 
 /**
- * The whole decision: retryable in this mode, within the attempt cap, and the wait (Retry-After when
- * given, else full-jitter backoff) still inside the total time budget.
+ * The whole decision: retryable in this mode, within the attempt cap (not for throttles), and the wait
+ * still inside the total time budget. The wait is `Retry-After` when the server gives one; else, for a
+ * throttle, a jitter below `minDelayMs` (the adaptive rate limiter, which the 429 has just cut and
+ * emptied, is the backoff: a growing delay on top would only leave the request behind its own
+ * process's queue); else full-jitter exponential backoff.
  */
 export function decideRetry(
   mode: RetryMode,
   failure: FailedAttempt,
-  budget: { attemptsMade: number; elapsedMs: number },
+  budget: { attemptsMade: number; throttledAttempts?: number; elapsedMs: number },
   policy: RetryPolicy,
   random: () => number = Math.random,
 ): RetryDecision {
   const reason = retryReason(failure);
   if (!isRetryable(mode, failure)) return { retry: false, reason: `${reason}: not retryable` };
-  if (budget.attemptsMade >= policy.maxAttempts) {
+  const throttled = failure.status === 429;
+  // Attempts that failed otherwise than by a throttle (the first, successful-so-far try included).
+  const counted = budget.attemptsMade - (budget.throttledAttempts ?? 0);
+  if (!throttled && counted >= policy.maxAttempts) {
     return { retry: false, reason: `${reason}: ${budget.attemptsMade} attempts made` };
   }
   const delayMs =
     failure.retryAfterMs !== undefined
       ? failure.retryAfterMs
-      : backoffDelay(budget.attemptsMade, policy, random);
+      : throttled
+        ? Math.floor(random() * policy.minDelayMs)
+        : backoffDelay(counted, policy, random);
   if (budget.elapsedMs + delayMs > policy.maxElapsedMs) {
     return { retry: false, reason: `${reason}: retry time budget of ${policy.maxElapsedMs} ms spent` };
   }

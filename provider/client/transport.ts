@@ -125,12 +125,15 @@ export async function resetPools(): Promise<void> {
 
 /** Attempts and start time of one logical request (shared by the create loop across its POSTs). */
 export interface RequestBudget {
+  /** When the first attempt was sent (the wait for its rate-limit token is not part of the budget). */
   startedAt: number;
   attempts: number;
+  /** Attempts answered 429: they count against the time budget only, not the attempt cap. */
+  throttled: number;
 }
 
 export function newBudget(): RequestBudget {
-  return { startedAt: performance.now(), attempts: 0 };
+  return { startedAt: performance.now(), attempts: 0, throttled: 0 };
 }
 
 export interface SendRequest {
@@ -302,10 +305,15 @@ export class Transport {
     // error message can be read).
     const retry = (err: Error, _context: unknown, callback: (err?: Error | null) => void): void => {
       const failure = describeFailure(err, state);
+      if (failure.status === 429) budget.throttled += 1;
       const decision = decideRetry(
         req.mode,
         failure,
-        { attemptsMade: budget.attempts, elapsedMs: performance.now() - budget.startedAt },
+        {
+          attemptsMade: budget.attempts,
+          throttledAttempts: budget.throttled,
+          elapsedMs: performance.now() - budget.startedAt,
+        },
         policy,
         random,
       );
@@ -313,6 +321,8 @@ export class Transport {
         callback(err);
         return;
       }
+      // A server that says when to come back is believed for every request of the account, not only
+      // this one: the bucket holds them all until then (the 429 has already cut its rate).
       if (failure.status === 429 && failure.retryAfterMs !== undefined) limiter.pause(failure.retryAfterMs);
       this.emit(
         {
@@ -383,6 +393,7 @@ export class Transport {
       // otherwise find the connection still busy and open a second one.
       void limiter.acquire().then(async (permit) => {
         await new Promise<void>((resolve) => setImmediate(resolve));
+        if (budget.attempts === 0) budget.startedAt = performance.now();
         budget.attempts += 1;
         const attempt = budget.attempts;
         state.status = undefined;

@@ -105,6 +105,79 @@ describe("TokenBucket (fake clock)", () => {
     expect(order).toEqual([0, 1, 2, 3, 4]);
   });
 
+  test("a 429 cuts the rate and the burst, which then climb back to the configured ones", async () => {
+    const clock = new FakeClock();
+    const bucket = new TokenBucket({ rate: 5, burst: 20, clock });
+    expect(bucket.stats()).toMatchObject({ currentRate: 5, currentCapacity: 20, cuts: 0 });
+    (await bucket.acquire()).done(429, 0);
+    expect(bucket.stats()).toMatchObject({ currentRate: 2.5, currentCapacity: 10, cuts: 1 });
+    const rates: number[] = [];
+    for (let s = 1; s <= 6; s++) {
+      await clock.advance(1000);
+      rates.push(bucket.stats().currentRate);
+    }
+    // Fast at first, flat near the rate of the last throttle (about 2.9 s on), then probing beyond it.
+    expect(rates[0]).toBeGreaterThan(3);
+    for (let i = 1; i < rates.length; i++) expect(rates[i]).toBeGreaterThanOrEqual(rates[i - 1]!);
+    expect(rates[1]! - rates[0]!).toBeGreaterThan(rates[2]! - rates[1]!);
+    expect(rates[5]).toBe(5);
+    expect(bucket.stats().currentCapacity).toBe(20);
+  });
+
+  test("after a cut the bucket sends at the lower rate", async () => {
+    const clock = new FakeClock();
+    const bucket = new TokenBucket({ rate: 5, burst: 20, clock });
+    const first = fire(bucket, 20);
+    await clock.advance(0);
+    first.permits.forEach((p) => p.done(200, 0));
+    const throttled = fire(bucket, 1);
+    await clock.advance(200);
+    throttled.permits[0]?.done(429, 0);
+    expect(bucket.stats().currentRate).toBe(2.5);
+    // 2.5/s now, climbing back towards 5/s: over the next two seconds fewer than the 10 of 5/s.
+    const run = fire(bucket, 20);
+    for (let t = 0; t < 2000; t += 50) {
+      await clock.advance(50);
+      for (const p of run.permits) p.done(200, 0);
+    }
+    expect(run.granted()).toBeGreaterThanOrEqual(5);
+    expect(run.granted()).toBeLessThanOrEqual(8);
+  });
+
+  test("one cut per round: 429s answering requests sent before the last cut do not cut again", async () => {
+    const clock = new FakeClock();
+    const bucket = new TokenBucket({ rate: 5, burst: 20, clock });
+    const round = fire(bucket, 8);
+    await clock.advance(10);
+    expect(round.granted()).toBe(8);
+    for (const p of round.permits) p.done(429, 0); // one overload, eight answers
+    expect(bucket.stats()).toMatchObject({ rateLimited: 8, cuts: 1, currentRate: 2.5 });
+    const later = fire(bucket, 1);
+    await clock.advance(1000);
+    const before = bucket.stats().currentRate;
+    later.permits[0]?.done(429, 0); // sent after the cut: the overload goes on
+    expect(bucket.stats()).toMatchObject({ cuts: 2 });
+    // Half the rate it was sending at by then (2.5/s and a second of growth).
+    expect(before).toBeGreaterThan(2.5);
+    expect(bucket.stats().currentRate).toBeCloseTo(before / 2, 6);
+  });
+
+  test("the rate never falls below minRate; a fixed bucket never adapts", async () => {
+    const clock = new FakeClock();
+    const bucket = new TokenBucket({ rate: 5, burst: 20, clock, minRate: 1 });
+    for (let i = 0; i < 10; i++) {
+      await clock.advance(1000);
+      (await bucket.acquire()).done(429, 0);
+    }
+    expect(bucket.stats().cuts).toBe(10);
+    expect(bucket.stats().currentRate).toBe(1);
+    expect(bucket.stats().currentCapacity).toBe(4);
+
+    const fixed = new TokenBucket({ rate: 5, burst: 20, clock, adaptive: false });
+    (await fixed.acquire()).done(429, 0);
+    expect(fixed.stats()).toMatchObject({ cuts: 0, currentRate: 5, currentCapacity: 20 });
+  });
+
   test("configuration is checked", () => {
     expect(() => new TokenBucket({ rate: 0 })).toThrow(RangeError);
     expect(() => new TokenBucket({ burst: 0 })).toThrow(RangeError);

@@ -65,6 +65,30 @@ describe("decideRetry", () => {
     expect(r("idempotent", { status: 503 }, { attemptsMade: 1, elapsedMs: 59_990 })).toBe(false);
   });
 
+  test("429: retried past the attempt cap for as long as the time budget allows, with a short jitter", () => {
+    const many = { attemptsMade: 40, throttledAttempts: 40, elapsedMs: 30_000 };
+    expect(decideRetry("idempotent", { status: 429 }, many, policy, () => 0.5)).toEqual({
+      retry: true,
+      delayMs: 50, // below minDelayMs: the limiter, cut by the 429, paces the retry
+      reason: "HTTP 429",
+    });
+    expect(decideRetry("create", { status: 429 }, many, policy).retry).toBe(true);
+    const late = { attemptsMade: 40, throttledAttempts: 40, elapsedMs: 59_999 };
+    expect(decideRetry("idempotent", { status: 429 }, late, policy, () => 0.5)).toEqual({
+      retry: false,
+      reason: "HTTP 429: retry time budget of 60000 ms spent",
+    });
+    // Throttled attempts do not use up the attempts other failures get.
+    const afterThrottles = { attemptsMade: 10, throttledAttempts: 8, elapsedMs: 0 };
+    expect(decideRetry("idempotent", { status: 503 }, afterThrottles, policy, () => 0.5)).toEqual({
+      retry: true,
+      delayMs: 100,
+      reason: "HTTP 503",
+    });
+    const capped = { attemptsMade: 10, throttledAttempts: 4, elapsedMs: 0 };
+    expect(decideRetry("idempotent", { status: 503 }, capped, policy).retry).toBe(false);
+  });
+
   test("Retry-After is the delay when present, and may exceed maxDelay but not the time budget", () => {
     const d = decideRetry("idempotent", { status: 429, retryAfterMs: 5_000 }, early, policy);
     expect(d).toEqual({ retry: true, delayMs: 5_000, reason: "HTTP 429" });

@@ -143,6 +143,9 @@ test("Retry-After is honoured", async () => {
       await client.get(4);
       expect(server.requests).toHaveLength(2);
       expect(lines.find((l) => l.event === "retry")).toMatchObject({ reason: "HTTP 429", delayMs: 1000 });
+      // The 429 also cut the account's adaptive rate for every request of the process.
+      expect(client.stats().limiter).toMatchObject({ rateLimited: 1, cuts: 1 });
+      expect(client.stats().limiter.currentRate).toBeLessThan(10_000);
     },
   );
 });

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- the provider stub loads its implementation lazily */
 import * as pulumi from "@pulumi/pulumi";
 import { MODELLED_FIELDS, type PostbackInputs } from "../provider/schema";
 import { unknownMacros } from "../provider/macros";
@@ -20,23 +19,20 @@ const OUTPUTS = ["pixelId", ...MODELLED_FIELDS, "account", "timeCreated", "timeS
 export type PostbackArgs = Inputs<Omit<PostbackInputs, "importId">>;
 
 /**
- * The provider object that Pulumi serializes into state for every postback. It captures nothing (no
- * credential, no code of this package): each call loads the implementation from the installed
- * `pulumi-everflow` package, so upgrading the package upgrades every existing postback.
+ * The `__provider` of every postback: the module text the dynamic provider host evaluates (with
+ * require-from-string, then `.handler()`, once per distinct text per process) to get the provider. The
+ * engine stores it twice per postback (inputs and outputs), so it is written here by hand, 80 bytes,
+ * rather than serialized from a closure by `pulumi.dynamic.Resource` (2.2 KB for an object of seven
+ * delegating methods: the serializer wraps each function in its own scaffolding). It captures nothing
+ * (no credential, no code of this package) and loads the implementation from the installed
+ * `pulumi-everflow` package when the provider process first needs it, so upgrading the package upgrades
+ * every existing postback. Postbacks written by earlier versions carry the older, larger stub, which
+ * calls the same `postbackProvider` export; that export must stay.
  */
-const provider: pulumi.dynamic.ResourceProvider = {
-  configure: (req) => impl().configure(req),
-  check: (olds, news) => impl().check(olds, news),
-  diff: (id, olds, news) => impl().diff(id, olds, news),
-  create: (inputs) => impl().create(inputs),
-  read: (id, props) => impl().read(id, props),
-  update: (id, olds, news) => impl().update(id, olds, news),
-  delete: (id, props) => impl().delete(id, props),
-};
+export const PROVIDER_STUB = `exports.handler = () => require("pulumi-everflow/provider").postbackProvider;\n`;
 
-function impl(): Required<pulumi.dynamic.ResourceProvider> {
-  return require("pulumi-everflow/provider").postbackProvider;
-}
+/** The type token `pulumi.dynamic.Resource` gives `module` "affiliate", type "Postback": unchanged. */
+export const POSTBACK_TYPE = "pulumi-nodejs:dynamic/affiliate:Postback";
 
 /**
  * An Everflow affiliate postback ("pixel" in the API).
@@ -47,7 +43,7 @@ function impl(): Required<pulumi.dynamic.ResourceProvider> {
  * Adopt an existing postback with the `import` option (`{ import: "1234" }`): the first `up` takes it
  * over (writing only what differs from the declaration) instead of creating a new one.
  */
-export class Postback extends pulumi.dynamic.Resource {
+export class Postback extends pulumi.CustomResource {
   /** The postback's id in Everflow (the API's `network_pixel_id`). */
   declare readonly pixelId: pulumi.Output<number>;
   declare readonly deliveryMethod: pulumi.Output<string>;
@@ -73,8 +69,10 @@ export class Postback extends pulumi.dynamic.Resource {
     // The engine's own import never reaches a dynamic provider (pulumi/pulumi#7534): the id travels as
     // an input instead, and create adopts the postback it names.
     const { import: importId, ...options } = opts;
+    // What pulumi.dynamic.Resource does (its type token, its `__provider` input), with the stub above
+    // in place of a serialized closure.
     super(
-      provider,
+      POSTBACK_TYPE,
       name,
       {
         ...Object.fromEntries(OUTPUTS.map((key) => [key, undefined])),
@@ -82,10 +80,9 @@ export class Postback extends pulumi.dynamic.Resource {
         // The token must be secret in inputs as well as outputs.
         facebookPixel: args.facebookPixel === undefined ? undefined : pulumi.secret(args.facebookPixel),
         importId,
+        __provider: PROVIDER_STUB,
       },
       { ...options, additionalSecretOutputs: [...(options.additionalSecretOutputs ?? []), "facebookPixel"] },
-      "affiliate",
-      "Postback",
     );
     if (args.postbackUrl !== undefined) {
       pulumi.output(args.postbackUrl).apply((url) => {

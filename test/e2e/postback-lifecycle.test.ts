@@ -1,5 +1,6 @@
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { Postback, PostbackArgs } from "../../sdk";
+import { PROVIDER_STUB } from "../../sdk/postback";
 import { API_KEY, createEverflowStack, EverflowTestStack } from "../support/everflow";
 
 const FB_TOKEN = "EAAB-fb-conversions-token-93f1c2";
@@ -204,7 +205,11 @@ describe("Postback lifecycle through the real engine", () => {
     // The serialized provider is a stub that loads the implementation from the package at call time.
     const sizes = postbacks.map((r) => Buffer.byteLength(r.inputs.__provider as string));
     console.log(`__provider per postback in state: ${Math.max(...sizes)} bytes`);
-    expect(Math.max(...sizes)).toBeLessThan(4096);
+    expect(Math.max(...sizes)).toBeLessThan(128);
+    for (const r of postbacks) {
+      expect(r.inputs.__provider).toBe(PROVIDER_STUB);
+      expect(r.outputs.__provider).toBe(PROVIDER_STUB);
+    }
     expect(facebook.inputs.__provider).toContain('require("pulumi-everflow/provider")');
   });
 

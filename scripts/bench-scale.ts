@@ -1,0 +1,520 @@
+/**
+ * What a user waits for at scale: the same N postbacks through the plain `pulumi` CLI, in two projects
+ * written in plain JavaScript (no compile time in any timing), one after the other:
+ *   - floor: a do-nothing dynamic provider (create returns a counter, diff compares the same fields):
+ *     what the engine itself costs;
+ *   - everflow: pulumi-everflow, installed from its packed tarball as a user installs it, against a
+ *     fresh emulator at Everflow's real limit (5 requests/s, burst 20).
+ * Phases: create, no-op up, refresh, preview --refresh with one postback changed out of band, update of
+ * every postback (one field changed in the program), destroy. Every `up`, `refresh` and `destroy` runs
+ * with --yes --skip-preview. Reports, asserts nothing.
+ *
+ *   npm run bench:scale                          N = 200
+ *   npm run bench:scale -- --n 50 --runs 3       medians of 3 runs
+ *   npm run bench:scale -- --stacks 3 --n 100    3 stacks of 100 on one account: up together, destroy together
+ *
+ * Needs `pulumi` (scripts/ensure-pulumi) and the Node language host `pulumi-language-nodejs`, beside it
+ * or on PATH.
+ */
+import { spawn, execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { startEmulator, type EmulatorHandle } from "../emulator";
+
+const repoRoot = path.resolve(__dirname, "..", "..");
+const KEY = "bench-scale-api-key";
+const LIMIT = { rate: 5, burst: 20 };
+const PASSPHRASE = "bench-scale";
+const PHASES = ["create", "no-op up", "refresh", "preview --refresh", "update all", "destroy"] as const;
+type Phase = (typeof PHASES)[number];
+
+// ---------------------------------------------------------------------------------------------------
+// The two programs
+
+const FLOOR_PROGRAM = `// The engine floor: a dynamic provider that does nothing, with the fields of a Postback.
+const pulumi = require("@pulumi/pulumi");
+const FIELDS = ["deliveryMethod", "pixelLevel", "pixelStatus", "pixelType", "postbackUrl", "delayMs"];
+let counter = 0;
+const provider = {
+  async check(olds, news) { return { inputs: news }; },
+  async diff(id, olds, news) { return { changes: FIELDS.some((f) => olds[f] !== news[f]) }; },
+  async create(inputs) { counter += 1; return { id: process.pid + "-" + counter, outs: inputs }; },
+  async read(id, props) { return { id, props }; },
+  async update(id, olds, news) { return { outs: news }; },
+  async delete() {},
+};
+class Floor extends pulumi.dynamic.Resource {
+  constructor(name, args) { super(provider, name, args, {}, "bench", "Floor"); }
+}
+const n = Number(process.env.BENCH_N), prefix = process.env.BENCH_PREFIX, variant = process.env.BENCH_VARIANT;
+for (let i = 0; i < n; i++) {
+  new Floor("pb-" + i, { deliveryMethod: "postback", pixelLevel: "global", pixelStatus: "active",
+    pixelType: "conversion", postbackUrl: "https://track.example.com/" + prefix + "/" + i + "?tid={transaction_id}&v=" + variant, delayMs: 0 });
+}
+`;
+
+const EVERFLOW_PROGRAM = `// N postbacks through pulumi-everflow, as a user's program declares them.
+const { Postback } = require("pulumi-everflow");
+const n = Number(process.env.BENCH_N), prefix = process.env.BENCH_PREFIX, variant = process.env.BENCH_VARIANT;
+for (let i = 0; i < n; i++) {
+  new Postback("pb-" + i, { deliveryMethod: "postback", pixelLevel: "global", pixelType: "conversion",
+    postbackUrl: "https://track.example.com/" + prefix + "/" + i + "?tid={transaction_id}&v=" + variant });
+}
+`;
+
+// ---------------------------------------------------------------------------------------------------
+// Setup: the CLI, the tarball, the projects
+
+interface Cli {
+  pulumi: string;
+  env: NodeJS.ProcessEnv;
+}
+
+function findCli(root: string): Cli {
+  const pulumi = execFileSync(path.join(repoRoot, "scripts", "ensure-pulumi"), {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  }).trim();
+  const PATH = `${path.dirname(pulumi)}${path.delimiter}${process.env.PATH ?? ""}`;
+  const host = PATH.split(path.delimiter).find((dir) =>
+    fs.existsSync(path.join(dir, "pulumi-language-nodejs")),
+  );
+  if (!host) {
+    throw new Error(
+      `pulumi-language-nodejs is neither beside ${pulumi} nor on PATH: the plain CLI cannot run a Node.js ` +
+        "program without it (scripts/ensure-pulumi builds it)",
+    );
+  }
+  const home = path.join(root, "pulumi-home");
+  fs.mkdirSync(home, { recursive: true });
+  return {
+    pulumi,
+    env: {
+      ...process.env,
+      PATH,
+      PULUMI_HOME: home,
+      PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+    },
+  };
+}
+
+function npm(args: string[], cwd: string): string {
+  return execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/** A project directory with its program, dependencies and file backend. */
+function makeProject(root: string, name: string, program: string, deps: string[]): string {
+  const dir = path.join(root, name);
+  fs.mkdirSync(path.join(dir, ".state"), { recursive: true });
+  fs.writeFileSync(path.join(dir, "index.js"), program);
+  fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name, private: true, main: "index.js" }));
+  fs.writeFileSync(
+    path.join(dir, "Pulumi.yaml"),
+    `name: ${name}\nruntime: nodejs\nbackend:\n  url: file://${path.join(dir, ".state")}\n`,
+  );
+  npm(["install", "--no-audit", "--no-fund", "--prefer-offline", ...deps], dir);
+  return dir;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Running the CLI, and watching the provider process
+
+interface RunResult {
+  code: number;
+  seconds: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(cli: Cli, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn(cli.pulumi, [...args, "--non-interactive"], { cwd, env: { ...cli.env, ...env } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("close", (code) =>
+      resolve({ code: code ?? -1, seconds: (performance.now() - started) / 1000, stdout, stderr }),
+    );
+  });
+}
+
+/**
+ * Peak resident memory (VmHWM) of the dynamic provider processes started in `dir`, polled from /proc
+ * (the engine starts plugins in the program's directory; other projects' providers are not counted).
+ */
+function watchProviderRss(dir: string): () => number {
+  let peakKb = 0;
+  const poll = (): void => {
+    let pids: string[] = [];
+    try {
+      pids = fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p));
+    } catch {
+      return;
+    }
+    for (const pid of pids) {
+      try {
+        const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
+        if (!cmdline.includes("dynamic-provider")) continue;
+        if (fs.readlinkSync(`/proc/${pid}/cwd`) !== dir) continue;
+        const hwm = /VmHWM:\s+(\d+)\s+kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+        if (hwm) peakKb = Math.max(peakKb, Number(hwm[1]));
+      } catch {
+        // The process ended between the listing and the read.
+      }
+    }
+  };
+  const timer = setInterval(poll, 100);
+  return () => {
+    clearInterval(timer);
+    poll();
+    return peakKb / 1024;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// One project through every phase
+
+interface PhaseFigure {
+  seconds: number;
+  code: number;
+  /** Accepted (non-429) requests by route, and the 429s. */
+  routes: Record<string, number>;
+  accepted: number;
+  throttled: number;
+  /** What the engine reported, where it says (preview: the planned changes). */
+  note: string;
+  rssMb: number;
+}
+
+interface ProjectRun {
+  phases: Record<Phase, PhaseFigure>;
+  stateBytesPerPostback: number;
+}
+
+function countRequests(
+  emu: EmulatorHandle | undefined,
+): Pick<PhaseFigure, "routes" | "accepted" | "throttled"> {
+  const routes: Record<string, number> = {};
+  let accepted = 0;
+  let throttled = 0;
+  for (const e of emu?.log.entries() ?? []) {
+    if (e.status === 429) {
+      throttled++;
+      continue;
+    }
+    accepted++;
+    routes[e.route] = (routes[e.route] ?? 0) + 1;
+  }
+  return { routes, accepted, throttled };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function freshEmulator(): Promise<EmulatorHandle> {
+  return startEmulator({ accounts: [{ apiKey: KEY, networkId: 1, affiliateId: 7 }], rateLimit: LIMIT });
+}
+
+async function initStack(
+  cli: Cli,
+  dir: string,
+  stack: string,
+  emu: EmulatorHandle | undefined,
+): Promise<void> {
+  const must = async (args: string[]) => {
+    const r = await run(cli, args, dir);
+    if (r.code !== 0) throw new Error(`pulumi ${args.join(" ")} failed (${r.code}):\n${r.stderr}${r.stdout}`);
+  };
+  await must(["stack", "init", stack]);
+  if (emu) {
+    await must(["config", "set", "--stack", stack, "--secret", "everflow:apiKey", KEY]);
+    await must(["config", "set", "--stack", stack, "everflow:baseUrl", emu.url]);
+  }
+}
+
+async function runProject(
+  cli: Cli,
+  dir: string,
+  n: number,
+  stack: string,
+  emu: EmulatorHandle | undefined,
+): Promise<ProjectRun> {
+  await initStack(cli, dir, stack, emu);
+  const env = (variant: string) => ({ BENCH_N: String(n), BENCH_PREFIX: stack, BENCH_VARIANT: variant });
+  const commands: Record<Phase, { args: string[]; variant: string }> = {
+    create: { args: ["up", "--yes", "--skip-preview"], variant: "a" },
+    "no-op up": { args: ["up", "--yes", "--skip-preview"], variant: "a" },
+    refresh: { args: ["refresh", "--yes", "--skip-preview"], variant: "a" },
+    "preview --refresh": { args: ["preview", "--refresh", "--json"], variant: "a" },
+    "update all": { args: ["up", "--yes", "--skip-preview"], variant: "b" },
+    destroy: { args: ["destroy", "--yes", "--skip-preview"], variant: "b" },
+  };
+  const phases = {} as Record<Phase, PhaseFigure>;
+  let stateBytesPerPostback = 0;
+  for (const phase of PHASES) {
+    if (emu) {
+      // Every phase starts with the account's bucket full, as the rate-limit floor assumes.
+      await sleep((LIMIT.burst / LIMIT.rate) * 1000);
+      if (phase === "preview --refresh") {
+        const victim = emu.store.all().find((p) => p.pixel_status === "active");
+        if (victim)
+          emu.store.update(victim.network_pixel_id, { postback_url: "https://changed.example.com/x" });
+      }
+      emu.log.reset();
+    }
+    const stopWatch = watchProviderRss(dir);
+    const { args, variant } = commands[phase];
+    const r = await run(cli, [...args, "--stack", stack], dir, env(variant));
+    const rssMb = stopWatch();
+    let note = "";
+    if (phase === "preview --refresh") {
+      try {
+        const summary = (JSON.parse(r.stdout) as { changeSummary?: Record<string, number> }).changeSummary;
+        note = `planned ${JSON.stringify(summary ?? {})}`;
+      } catch {
+        note = "no JSON from preview";
+      }
+    }
+    if (r.code !== 0) {
+      const tail = (r.stderr || r.stdout).trim().split("\n").slice(-3).join(" | ");
+      note = `${note} FAILED: ${tail}`.trim();
+    }
+    phases[phase] = { seconds: r.seconds, code: r.code, ...countRequests(emu), note, rssMb };
+    if (phase === "create") {
+      const exported = await run(cli, ["stack", "export", "--stack", stack], dir);
+      stateBytesPerPostback = Buffer.byteLength(exported.stdout) / n;
+    }
+  }
+  await run(cli, ["stack", "rm", "--yes", "--stack", stack], dir);
+  return { phases, stateBytesPerPostback };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Reporting
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+const rateFloor = (accepted: number): number => Math.max(0, accepted - LIMIT.burst) / LIMIT.rate;
+const fmt = (x: number, digits = 1): string => x.toFixed(digits);
+const shortRoute = (route: string): string =>
+  route
+    .replace("/v1/affiliates/pixels", "")
+    .replace(/^(\w+) $/, "$1 list")
+    .replace(/^(\w+) \/:id$/, "$1 id");
+
+function report(n: number, floorRuns: ProjectRun[], everflowRuns: ProjectRun[]): void {
+  console.log(
+    `\npulumi-everflow vs the engine floor, N = ${n}, ${everflowRuns.length} run(s) (medians); ` +
+      `emulator at ${LIMIT.rate}/s burst ${LIMIT.burst}`,
+  );
+  const header = [
+    "phase".padEnd(18),
+    "floor s".padStart(8),
+    "everflow s".padStart(10),
+    "ratio".padStart(6),
+    "rate floor s".padStart(12),
+    "vs rate floor".padStart(13),
+    "429s".padStart(5),
+    "exit".padStart(5),
+    "  requests by route / notes",
+  ];
+  console.log(header.join(" "));
+  for (const phase of PHASES) {
+    const f = median(floorRuns.map((r) => r.phases[phase].seconds));
+    const e = median(everflowRuns.map((r) => r.phases[phase].seconds));
+    const last = everflowRuns[everflowRuns.length - 1]!.phases[phase];
+    const accepted = median(everflowRuns.map((r) => r.phases[phase].accepted));
+    const rf = rateFloor(accepted);
+    const codes = [...new Set([...floorRuns, ...everflowRuns].map((r) => r.phases[phase].code))].join(",");
+    const routes = Object.entries(last.routes)
+      .map(([route, count]) => `${shortRoute(route)} ${count}`)
+      .join(", ");
+    console.log(
+      [
+        phase.padEnd(18),
+        fmt(f).padStart(8),
+        fmt(e).padStart(10),
+        `${fmt(e / f, 2)}x`.padStart(6),
+        fmt(rf).padStart(12),
+        (rf > 0 ? `${fmt(e / rf, 2)}x` : "-").padStart(13),
+        String(median(everflowRuns.map((r) => r.phases[phase].throttled))).padStart(5),
+        codes.padStart(5),
+        `  ${accepted} requests${routes ? `: ${routes}` : ""}${last.note ? `; ${last.note}` : ""}`,
+      ].join(" "),
+    );
+  }
+  const stateF = median(floorRuns.map((r) => r.stateBytesPerPostback));
+  const stateE = median(everflowRuns.map((r) => r.stateBytesPerPostback));
+  console.log(
+    `state per postback (stack export bytes / N): floor ${Math.round(stateF)} B, everflow ${Math.round(stateE)} B ` +
+      `(${fmt(stateE / stateF, 2)}x)`,
+  );
+  const rss = (runs: ProjectRun[], phase: Phase) => median(runs.map((r) => r.phases[phase].rssMb));
+  const peak = (runs: ProjectRun[]) =>
+    median(runs.map((r) => Math.max(...PHASES.map((p) => r.phases[p].rssMb))));
+  console.log(
+    `provider process peak RSS (VmHWM): create: floor ${fmt(rss(floorRuns, "create"), 0)} MB, ` +
+      `everflow ${fmt(rss(everflowRuns, "create"), 0)} MB; any phase: floor ${fmt(peak(floorRuns), 0)} MB, ` +
+      `everflow ${fmt(peak(everflowRuns), 0)} MB`,
+  );
+  if (everflowRuns.length > 1) {
+    console.log("per-run seconds (everflow):");
+    for (const phase of PHASES) {
+      console.log(
+        `  ${phase.padEnd(18)} ${everflowRuns.map((r) => fmt(r.phases[phase].seconds)).join(", ")}`,
+      );
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// K stacks on one account
+
+async function runStacks(cli: Cli, dir: string, n: number, k: number): Promise<void> {
+  const emu = await freshEmulator();
+  const stacks = Array.from({ length: k }, (_, i) => `s${i + 1}`);
+  for (const stack of stacks) await initStack(cli, dir, stack, emu);
+  const env = (stack: string) => ({ BENCH_N: String(n), BENCH_PREFIX: stack, BENCH_VARIANT: "a" });
+  console.log(
+    `\n${k} stacks of ${n} postbacks on one emulator account (${LIMIT.rate}/s burst ${LIMIT.burst}), ` +
+      "pulumi-everflow, all at once",
+  );
+  for (const [label, args] of [
+    ["up", ["up", "--yes", "--skip-preview"]],
+    ["destroy", ["destroy", "--yes", "--skip-preview"]],
+  ] as const) {
+    await sleep((LIMIT.burst / LIMIT.rate) * 1000);
+    emu.log.reset();
+    const started = performance.now();
+    const results = await Promise.all(
+      stacks.map((stack) => run(cli, [...args, "--stack", stack], dir, env(stack))),
+    );
+    const total = (performance.now() - started) / 1000;
+    const { accepted, throttled, routes } = countRequests(emu);
+    const times = results.map((r) => r.seconds);
+    const failed = results.filter((r) => r.code !== 0).length;
+    const stored = emu.store.all();
+    const urls = stored.map((p) => p.postback_url);
+    const duplicates = urls.length - new Set(urls).size;
+    const active = stored.filter((p) => p.pixel_status === "active").length;
+    let tracked = 0;
+    for (const stack of stacks) {
+      const exported = await run(cli, ["stack", "export", "--stack", stack], dir);
+      const resources = (JSON.parse(exported.stdout) as { deployment?: { resources?: { type: string }[] } })
+        .deployment?.resources;
+      tracked += (resources ?? []).filter(
+        (r) => r.type === "pulumi-nodejs:dynamic/affiliate:Postback",
+      ).length;
+    }
+    const rf = rateFloor(accepted);
+    console.log(`${label}:`);
+    results.forEach((r, i) =>
+      console.log(
+        `  ${stacks[i]}: ${fmt(r.seconds)} s, exit ${r.code}` +
+          (r.code !== 0 ? `: ${(r.stderr || r.stdout).trim().split("\n").slice(-2).join(" | ")}` : ""),
+      ),
+    );
+    console.log(
+      `  failed stacks ${failed}; duplicates ${duplicates}; postbacks stored ${stored.length}, active ${active}, ` +
+        `tracked in state ${tracked}; ` +
+        `fairness (slowest / fastest) ${fmt(Math.max(...times) / Math.min(...times), 2)}x`,
+    );
+    console.log(
+      `  total ${fmt(total)} s for ${accepted} accepted requests (${Object.entries(routes)
+        .map(([route, c]) => `${shortRoute(route)} ${c}`)
+        .join(
+          ", ",
+        )}) and ${throttled} x 429; rate-limit floor ${fmt(rf)} s; total / floor ${fmt(total / rf, 2)}x`,
+    );
+  }
+  await emu.stop();
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      n: { type: "string", default: "200" },
+      runs: { type: "string", default: "1" },
+      stacks: { type: "string" },
+      keep: { type: "boolean", default: false },
+    },
+  });
+  const n = Number(values.n);
+  const runs = Number(values.runs);
+  const k = values.stacks === undefined ? undefined : Number(values.stacks);
+  for (const [name, v] of [
+    ["--n", n],
+    ["--runs", runs],
+    ["--stacks", k ?? 1],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive integer`);
+  }
+  const began = performance.now();
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "bench-scale-"));
+  try {
+    const cli = findCli(root);
+    const pulumiVersion = (
+      JSON.parse(fs.readFileSync(require.resolve("@pulumi/pulumi/package.json"), "utf8")) as {
+        version: string;
+      }
+    ).version;
+    const tarball = path.join(
+      root,
+      npm(["pack", "--pack-destination", root, repoRoot], root).trim().split("\n").pop()!,
+    );
+    console.log(`pulumi: ${cli.pulumi}; package: ${path.basename(tarball)}; @pulumi/pulumi ${pulumiVersion}`);
+    console.log(
+      `machine: ${os.cpus().length} CPUs, load average ${os
+        .loadavg()
+        .map((l) => fmt(l, 2))
+        .join(" ")}`,
+    );
+    const everflowDir = makeProject(root, "bench-everflow", EVERFLOW_PROGRAM, [
+      tarball,
+      `@pulumi/pulumi@${pulumiVersion}`,
+    ]);
+    if (k !== undefined) {
+      await runStacks(cli, everflowDir, n, k);
+    } else {
+      const floorDir = makeProject(root, "bench-floor", FLOOR_PROGRAM, [`@pulumi/pulumi@${pulumiVersion}`]);
+      const floorRuns: ProjectRun[] = [];
+      const everflowRuns: ProjectRun[] = [];
+      for (let i = 1; i <= runs; i++) {
+        floorRuns.push(await runProject(cli, floorDir, n, `floor${i}`, undefined));
+        const emu = await freshEmulator();
+        try {
+          everflowRuns.push(await runProject(cli, everflowDir, n, `everflow${i}`, emu));
+        } finally {
+          await emu.stop();
+        }
+        process.stderr.write(`run ${i}/${runs} done\n`);
+      }
+      report(n, floorRuns, everflowRuns);
+    }
+    console.log(
+      `benchmark took ${fmt((performance.now() - began) / 1000, 0)} s; load average now ${os
+        .loadavg()
+        .map((l) => fmt(l, 2))
+        .join(" ")}`,
+    );
+  } finally {
+    if (values.keep) console.log(`kept ${root}`);
+    else fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -214,9 +214,9 @@ export class EverflowClient {
       // Ambiguous: the pixel may exist. If another POST is allowed, wait first (a request the server is
       // still processing gets time to land before the list), then look.
       const elapsed = performance.now() - budget.startedAt;
-      const delay = Math.max(this.settleMs, backoffDelay(budget.attempts, this.policy, this.random));
-      const mayRetry =
-        budget.attempts < this.policy.maxAttempts && elapsed + delay <= this.policy.maxElapsedMs;
+      const counted = budget.attempts - budget.throttled; // 429s count against the time budget only
+      const delay = Math.max(this.settleMs, backoffDelay(counted, this.policy, this.random));
+      const mayRetry = counted < this.policy.maxAttempts && elapsed + delay <= this.policy.maxElapsedMs;
       // Settle even when no retry is left: the listing decides between "adopted" and "failed".
       await sleep(mayRetry ? delay : this.settleMs);
 

@@ -79,6 +79,17 @@ test("429 on POST: retried (nothing was created), no reconciliation", async () =
   expect([env.count(ROUTE.create), env.count(ROUTE.list)]).toEqual([3, 0]);
 });
 
+test("429s on POST do not use up the attempts an ambiguous failure gets", async () => {
+  const client = env.makeClient({
+    retry: { maxAttempts: 2, maxElapsedMs: 10_000, minDelayMs: 2, maxDelayMs: 20 },
+  });
+  env.emu.faults.failNext(ROUTE.create, 4, 429);
+  env.emu.faults.failNext(ROUTE.create, 1, 503); // not applied: the list shows nothing, so POST again
+  await client.create(postbackBody());
+  expect(env.emu.store.all()).toHaveLength(1);
+  expect([env.count(ROUTE.create), env.count(ROUTE.list)]).toEqual([6, 1]);
+});
+
 test("two resources with identical bodies: each create keeps its own pixel", async () => {
   const first = await env.client.create(postbackBody());
   env.emu.faults.resetAfterWrite(ROUTE.create, 1);

@@ -7,7 +7,8 @@
  *     fresh emulator at Everflow's real limit (5 requests/s, burst 20).
  * Phases: create, no-op up, refresh, preview --refresh with one postback changed out of band, update of
  * every postback (one field changed in the program), destroy. Every `up`, `refresh` and `destroy` runs
- * with --yes --skip-preview. Reports, asserts nothing.
+ * with --yes --skip-preview. Reports, asserts nothing. "vs larger" is the time over the larger of the engine
+ * floor and the rate-limit floor, (accepted requests - burst) / rate.
  *
  *   npm run bench:scale                          N = 200
  *   npm run bench:scale -- --n 50 --runs 3       medians of 3 runs
@@ -286,6 +287,7 @@ async function runProject(
       note = `${note} FAILED: ${tail}`.trim();
     }
     phases[phase] = { seconds: r.seconds, code: r.code, ...countRequests(emu), note, rssMb };
+    process.stderr.write(`${path.basename(dir)} ${stack}: ${phase} ${fmt(r.seconds)} s, exit ${r.code}\n`);
     if (phase === "create") {
       const exported = await run(cli, ["stack", "export", "--stack", stack], dir);
       stateBytesPerPostback = Buffer.byteLength(exported.stdout) / n;
@@ -323,6 +325,7 @@ function report(n: number, floorRuns: ProjectRun[], everflowRuns: ProjectRun[]):
     "ratio".padStart(6),
     "rate floor s".padStart(12),
     "vs rate floor".padStart(13),
+    "vs larger".padStart(9),
     "429s".padStart(5),
     "exit".padStart(5),
     "  requests by route / notes",
@@ -346,6 +349,7 @@ function report(n: number, floorRuns: ProjectRun[], everflowRuns: ProjectRun[]):
         `${fmt(e / f, 2)}x`.padStart(6),
         fmt(rf).padStart(12),
         (rf > 0 ? `${fmt(e / rf, 2)}x` : "-").padStart(13),
+        `${fmt(e / Math.max(f, rf), 2)}x`.padStart(9),
         String(median(everflowRuns.map((r) => r.phases[phase].throttled))).padStart(5),
         codes.padStart(5),
         `  ${accepted} requests${routes ? `: ${routes}` : ""}${last.note ? `; ${last.note}` : ""}`,

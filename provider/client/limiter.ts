@@ -6,7 +6,7 @@
 // The limit belongs to the account, not to the process: several processes (stacks deployed in parallel,
 // another tool) share it, and each one alone would send at the full rate. So the bucket is adaptive, as
 // in the AWS SDKs' "adaptive" retry mode: it starts at the documented rate and burst (a process alone is
-// never slowed), and on a 429 its fill rate drops to 0.7 times what it was, then climbs back along a
+// never slowed), and on a 429 its fill rate drops to half of what it was, then climbs back along a
 // cubic curve (cubic.ts). Processes sharing the account get the same kind of signal and cut by the same
 // factor, so they converge on equal shares whose sum is the account's rate. Its capacity (the burst it
 // may send after an idle spell) shrinks in proportion to the rate, so that the shares' bursts together
@@ -158,7 +158,7 @@ export class TokenBucket {
   /**
    * Feed back what a response says about the server's bucket: `X-RateLimit-Remaining` caps the local
    * tokens (0 leaves only the partial token: the next request waits for the next refill); a 429
-   * empties the bucket.
+   * empties the bucket and cuts its rate.
    */
   observe(status: number | undefined, remaining: number | undefined, sentAt?: number): void {
     this.refill();

@@ -31,7 +31,11 @@ export type EverflowErrorKind =
   /** The request was refused locally before anything was sent (bad id, body of the wrong type). */
   | "invalid-request"
   /** A create whose outcome could not be determined (several matching candidates). */
-  | "ambiguous-create";
+  | "ambiguous-create"
+  /** A listing that could not be read whole (see listing.ts): never a basis for a decision. */
+  | "partial-listing"
+  /** The engine cancelled the run: no request was sent after that (see cancel.ts). */
+  | "cancelled";
 
 export interface EverflowApiErrorInit {
   operation: EverflowOperation;

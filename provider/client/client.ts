@@ -463,8 +463,8 @@ export class EverflowClient {
       });
     } catch (err) {
       if (!(err instanceof EverflowApiError)) throw err;
-      // Never sent (connection refused, connect timeout, DNS): nothing was created.
-      if (certainlyNotSent(err.code)) throw err;
+      // Never sent (connection refused, connect timeout, DNS), or given up unsent on cancel: nothing was created.
+      if (certainlyNotSent(err.code) || err.kind === "cancelled") throw err;
       return err;
     }
     const allSecrets = this.transport.secrets(secrets);

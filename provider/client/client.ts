@@ -404,6 +404,7 @@ export class EverflowClient {
         bodyText: res.text,
         secrets,
         attempts: res.attempts,
+        sent: req.body,
       });
     }
     return this.parseBody(req.operation, req.pixelId, res.status, res.text, schema, what);
@@ -499,6 +500,7 @@ export class EverflowClient {
       bodyText: res.text,
       secrets: allSecrets,
       attempts: res.attempts,
+      sent: intended,
     });
     // A 5xx may come after the write: ambiguous. 4xx (including 429 once the budget is spent): rejected.
     if (res.status >= 500) return error;

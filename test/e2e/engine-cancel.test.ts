@@ -89,6 +89,7 @@ async function signalledWhileStuck(
     process.kill(pulumi!.pid, signal);
     await until("pulumi to exit", () => !alive(pulumi!.pid), 60_000);
     const exitMs = Date.now() - signalled;
+    if (process.env.REPORT_TIMINGS) process.stderr.write(`pulumi exited ${exitMs} ms after ${signal}\n`);
     const driverCode = await exited;
     return { exitMs, survivors: providers.filter((p) => alive(p.pid)), output, driverCode };
   } finally {

@@ -22,6 +22,9 @@ same for the same account.
 
 Facebook access tokens are never written: the program reads each from secret stack config
 (\`facebookAccessToken<id>\`), and the \`pulumi config set --secret\` commands to run are printed on stderr.
+Nor is a postback URL or HTML code that holds a credential (a parameter such as api_key=, token=,
+secret=, or a URL with a password): it is read from secret stack config too (\`postbackUrl<id>\`,
+\`htmlCode<id>\`), to be copied from Everflow, so that no credential lands in the program's file.
 Inactive postbacks are declared with pixelStatus "inactive" (keeping them under code keeps them off);
 --active-only leaves them out.
 
@@ -99,12 +102,23 @@ export async function adopt(argv: readonly string[], io: CliIo): Promise<number>
   for (const warning of program.warnings) {
     io.stderr(`adopt: warning: ${warning}: fix the declaration before \`pulumi up\`\n`);
   }
-  if (program.secrets.length > 0) {
+  const tokens = program.secrets.filter((s) => s.what === "access token");
+  if (tokens.length > 0) {
     io.stderr(
       "adopt: before `pulumi up`, put each facebook postback's Conversions API access token in secret stack config:\n",
     );
-    for (const s of program.secrets) {
+    for (const s of tokens) {
       io.stderr(`  pulumi config set --secret ${s.key} <access token of postback ${s.pixelId}>\n`);
+    }
+  }
+  const credentials = program.secrets.filter((s) => s.what !== "access token");
+  if (credentials.length > 0) {
+    io.stderr(
+      "adopt: these values hold a credential and are not written to the program; before `pulumi up`, copy " +
+        "each from Everflow into secret stack config:\n",
+    );
+    for (const s of credentials) {
+      io.stderr(`  pulumi config set --secret ${s.key} <${s.what} of postback ${s.pixelId}>\n`);
     }
   }
   return EXIT_OK;

@@ -33,6 +33,8 @@ export interface RefreshedPostback {
   declared: Props;
   /** Inputs read back from Everflow; undefined when the postback no longer exists. */
   live: Props | undefined;
+  /** Inputs that are secret in state or in the refresh (set by drift-secrets.ts): shown as "[secret]". */
+  secret?: readonly string[];
 }
 
 export interface FieldDrift {
@@ -94,14 +96,18 @@ export function refreshedPostbacks(events: readonly EngineEvent[]): RefreshedPos
   return [...byUrn.values()];
 }
 
-/** The fields of one postback whose live value differs from the declaration, secrets hidden. */
-export function fieldDrift(declared: Props, live: Props): FieldDrift[] {
+/**
+ * The fields of one postback whose live value differs from the declaration, secrets hidden: the
+ * facebook access token always, and every field in `secret` (secret in state), on both sides.
+ */
+export function fieldDrift(declared: Props, live: Props, secret: readonly string[] = []): FieldDrift[] {
   const a = canonical(declared);
   const b = canonical(live);
   const out: FieldDrift[] = [];
   for (const field of changedFields(declared, live) as Array<keyof CanonicalPostback>) {
     if (field !== "facebookPixel") {
-      out.push({ field, declared: a[field], live: b[field] });
+      const hide = secret.includes(field);
+      out.push({ field, declared: hide ? SECRET : a[field], live: hide ? SECRET : b[field] });
       continue;
     }
     const fa = a.facebookPixel;
@@ -154,7 +160,7 @@ export function buildReport(stack: string, postbacks: readonly RefreshedPostback
       missing.push(head);
       continue;
     }
-    const fields = fieldDrift(p.declared, p.live);
+    const fields = fieldDrift(p.declared, p.live, p.secret);
     if (fields.length > 0) drift.push({ ...head, fields });
   }
   drift.sort(byNameThenUrn);

@@ -54,7 +54,8 @@ export async function resolveSecrets(
         for (const key of hiddenLive) setOrDelete(live, key, read[key]);
       }
     }
-    out.push({ ...p, declared, live });
+    // Compared in clear, shown as "[secret]": a value secret on either side stays secret in the report.
+    out.push({ ...p, declared, live, secret: [...new Set([...hiddenDeclared, ...hiddenLive])] });
   }
   return out;
 }

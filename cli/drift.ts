@@ -38,7 +38,9 @@ The JSON report, keys always in this order:
     "missing": [ { "urn": "...", "name": "signup", "pixelId": 1240 } ] }
 "checked" counts the stack's postbacks. Values are as the provider compares them ("" or 0 for a field
 that does not apply). A facebook pixel's parts are fields of their own ("facebookPixel.eventName"); the
-access token is never shown: its values read "[secret]".
+access token is never shown: its values read "[secret]". So does every field that is secret in the
+stack's state (declared with pulumi.secret, e.g. a postbackUrl holding a partner's key): it is compared
+in clear, and both its values read "[secret]", in the text and the JSON.
 
 Environment: passed to the pulumi CLI as is (PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, PULUMI_HOME,
 EVERFLOW_API_KEY, ...), with PULUMI_SKIP_UPDATE_CHECK, PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK and

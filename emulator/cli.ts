@@ -5,6 +5,7 @@
 import { parseArgs } from "node:util";
 
 import { startEmulator, type EmulatorHandle, type EmulatorOptions } from "./index";
+import { PAGING_QUIRK_NAMES, type PagingQuirks } from "./paging";
 
 export const USAGE = `Usage: everflow-emulator [options]
 
@@ -21,6 +22,9 @@ Options:
   --jitter-ms N          random extra latency, 0..N ms (default 0)
   --creation-disabled    POST /v1/affiliates/pixels answers 403
   --mask-access-token    facebook_pixel.access_token is returned masked
+  --paging SWITCH[=N]    a paging anomaly of the list route (repeatable): alwaysPaged, zeroBased,
+                         repeatFirstPage, duplicateAcrossPages, endless, totalOffset=N, shortPages=N,
+                         maxPageSize=N
   -h, --help             show this help
 `;
 
@@ -81,6 +85,7 @@ export function parseCli(
         "jitter-ms": { type: "string" },
         "creation-disabled": { type: "boolean" },
         "mask-access-token": { type: "boolean" },
+        paging: { type: "string", multiple: true },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -132,8 +137,30 @@ export function parseCli(
       },
       creationDisabled: values["creation-disabled"] ?? false,
       maskAccessToken: values["mask-access-token"] ?? false,
+      paging: parsePaging(values.paging ?? []),
     },
   };
+}
+
+/** `--paging zeroBased --paging maxPageSize=50` → { zeroBased: true, maxPageSize: 50 }. */
+function parsePaging(flags: string[]): Partial<PagingQuirks> {
+  const out: Record<string, boolean | number> = {};
+  for (const flag of flags) {
+    const [name = "", raw] = flag.split("=", 2);
+    if (!(PAGING_QUIRK_NAMES as readonly string[]).includes(name)) {
+      throw new UsageError(
+        `--paging: unknown switch ${JSON.stringify(name)} (${PAGING_QUIRK_NAMES.join(", ")})`,
+      );
+    }
+    const numeric = name === "totalOffset" || name === "shortPages" || name === "maxPageSize";
+    if (numeric !== (raw !== undefined) || (numeric && !/^-?\d+$/.test(raw!))) {
+      throw new UsageError(
+        numeric ? `--paging ${name} needs an integer: ${name}=N` : `--paging ${name} takes no value`,
+      );
+    }
+    out[name] = numeric ? Number(raw) : true;
+  }
+  return out as Partial<PagingQuirks>;
 }
 
 function waitForSignal(): Promise<void> {

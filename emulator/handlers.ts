@@ -1,6 +1,7 @@
 // What each route does, given an authenticated affiliate. Pure request -> reply logic on the store:
 // no HTTP, no auth, no faults (server.ts does those).
 
+import { pageOf, type PagingQuirks } from "./paging";
 import {
   matchesFilters,
   matchesTable,
@@ -17,6 +18,8 @@ import { validatePixelBody } from "./validate";
 export interface Settings {
   creationDisabled: boolean;
   maskAccessToken: boolean;
+  /** Paging anomalies of the list route (paging.ts), all off by default. */
+  paging: PagingQuirks;
 }
 
 export interface Reply {
@@ -84,8 +87,8 @@ export function handleRoute(req: RouteRequest, owner: Owner, store: PixelStore, 
       const paging = parsePaging(req.params, false);
       if (!paging.ok) return error(400, paging.error);
       const pixels = store.listOwned(owner).filter((p) => matchesFilters(p, filters.value));
-      if (!paging.value) return { status: 200, body: { pixels: pixels.map(out) } };
-      const page = paginate(pixels, paging.value);
+      const page = pageOf(pixels, paging.value, settings.paging);
+      if (!page) return { status: 200, body: { pixels: pixels.map(out) } };
       return { status: 200, body: { pixels: page.items.map(out), paging: page.paging } };
     }
     case "GET /v1/affiliates/pixels/:id": {

@@ -7,6 +7,7 @@ import { Accounts, DEFAULT_ACCOUNT } from "./accounts";
 import { Faults } from "./faults";
 import type { Settings } from "./handlers";
 import { RequestLog } from "./log";
+import { defaultPagingQuirks, setPagingQuirks, type PagingQuirks } from "./paging";
 import { DEFAULT_RATE_LIMIT, RateLimiter } from "./rate-limit";
 import { createServer, Sleeper } from "./server";
 import { PixelStore } from "./store";
@@ -30,6 +31,7 @@ export { DEFAULT_ACCOUNT } from "./accounts";
 export { DEFAULT_RATE_LIMIT } from "./rate-limit";
 export { FIRST_PIXEL_ID } from "./store";
 export { maskToken } from "./handlers";
+export { ENDLESS_TOTAL, PAGING_QUIRK_NAMES, type PagingQuirks } from "./paging";
 
 export interface EmulatorOptions {
   /** 0 = a free port (default 0). */
@@ -48,6 +50,8 @@ export interface EmulatorOptions {
   creationDisabled?: boolean;
   /** facebook_pixel.access_token is returned as "****" + its last 4 characters (default off). */
   maskAccessToken?: boolean;
+  /** Paging anomalies of the list route, all off by default (see emulator/paging.ts). */
+  paging?: Partial<PagingQuirks>;
   /** Clock in ms (default Date.now): rate-limit refill, time_created/time_saved, log times. */
   now?: () => number;
 }
@@ -84,6 +88,9 @@ export interface EmulatorSettings {
   setRateLimit(rate: number, burst: number): void;
   setCreationDisabled(on: boolean): void;
   setMaskAccessToken(on: boolean): void;
+  /** Turn paging anomalies on or off; `{}` after `resetPaging()` is the documented paging. */
+  setPaging(patch: Partial<PagingQuirks>): void;
+  resetPaging(): void;
 }
 
 export interface EmulatorHandle {
@@ -116,7 +123,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const settings: Settings = {
     creationDisabled: options.creationDisabled ?? false,
     maskAccessToken: options.maskAccessToken ?? false,
+    paging: defaultPagingQuirks(),
   };
+  setPagingQuirks(settings.paging, options.paging ?? {});
   const sleeper = new Sleeper();
   const server = createServer({ accounts, store, limiter, faults, log, settings, now, sleeper });
 
@@ -171,6 +180,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       },
       setMaskAccessToken: (on) => {
         settings.maskAccessToken = on;
+      },
+      setPaging: (patch) => setPagingQuirks(settings.paging, patch),
+      resetPaging: () => {
+        settings.paging = defaultPagingQuirks();
       },
     },
     stop,

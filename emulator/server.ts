@@ -19,6 +19,7 @@ import type { Faults, RequestFaults } from "./faults";
 import { error, handleRoute, unknownRoute, type Reply, type Settings } from "./handlers";
 import type { RequestLog } from "./log";
 import type { RateDecision, RateLimiter } from "./rate-limit";
+import { quoteRequest } from "./quote";
 import { matchRoute, type RouteMatch } from "./routes";
 import type { PixelStore } from "./store";
 import type { FaultKind } from "./types";
@@ -131,7 +132,10 @@ function decide(
     return { ...base, rate, reply: error(413, `request body is larger than ${MAX_BODY_BYTES} bytes`) };
   }
   const fail = deps.faults.takeFail(match.route);
-  if (fail) return { ...base, rate, reply: error(fail.status, fail.message), applied: ["fail"] };
+  if (fail) {
+    const message = quoteRequest(fail.message, body.text);
+    return { ...base, rate, reply: error(fail.status, message), applied: ["fail"] };
+  }
 
   const after = deps.faults.takeAfter(match.route);
   const applied: FaultKind[] = [];

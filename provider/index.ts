@@ -1,4 +1,8 @@
+import { watchEngineCancel } from "./engine-cancel";
 import { PostbackProvider } from "./postback-provider";
+
+// In the engine's provider process only: a cancelled run stops our requests (see engine-cancel.ts).
+watchEngineCancel();
 
 /**
  * The implementation behind every Postback. The SDK's serialized provider is a stub that loads this

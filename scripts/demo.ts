@@ -14,6 +14,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { EngineEvent, LocalWorkspace, OpType, Stack, StepEventMetadata } from "@pulumi/pulumi/automation";
+import { isSecretValue, SECRET } from "../cli/drift-report";
 import { engineEnv, pulumiCommand as enginePulumiCommand, resolvePulumiCli } from "../cli/engine";
 import { startEmulator } from "../emulator";
 import type { EmulatorHandle, Pixel } from "../emulator";
@@ -106,7 +107,9 @@ function changedFields(step: StepEventMetadata): Array<{ field: string; before: 
     .map((field) => ({ field, before: before[field], after: after[field] }));
 }
 
-const show = (value: unknown) => (typeof value === "string" ? JSON.stringify(value) : String(value));
+/** A value as the demo prints it; one the engine keeps secret reads "[secret]", as in every tool. */
+const show = (value: unknown) =>
+  isSecretValue(value) ? SECRET : typeof value === "string" ? JSON.stringify(value) : String(value);
 
 /** What each route of the Everflow API does, for readers who do not know it. */
 const ROUTE_PURPOSE: Record<string, string> = {

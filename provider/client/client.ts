@@ -4,6 +4,7 @@ import { z } from "zod";
 import { EverflowApiError, httpError, type EverflowOperation } from "./errors";
 import { accountKey, limiterFor, resetLimiters, type LimiterStats, type RateLimitOptions } from "./limiter";
 import { redactString } from "./redact";
+import { listAll, type ListingOptions } from "./listing";
 import { isUnreadableToken, reconcileCreate } from "./reconcile";
 import { backoffDelay, certainlyNotSent, retryPolicy, type RetryOptions, type RetryPolicy } from "./retry";
 import {
@@ -64,6 +65,8 @@ export interface EverflowClientOptions {
   };
   /** Random source of the backoff jitter (tests). Default Math.random. */
   random?: () => number;
+  /** Page size and bounds of a listing (see listing.ts). */
+  listing?: ListingOptions;
 }
 
 /** Query filters of `GET /affiliates/pixels`. */
@@ -93,9 +96,6 @@ export interface ClientStats {
   pool: PoolStats;
   limiter: LimiterStats;
 }
-
-/** Safety cap on followed pages (2000 per page at most: 20 million pixels). */
-const MAX_PAGES = 10_000;
 
 /** Ids returned by creates in this process, per account: never adopted by another create. */
 const claimedIds = new Map<string, Set<number>>();
@@ -130,6 +130,7 @@ export class EverflowClient {
   private readonly clockSkewSec: number;
   private readonly settleMs: number;
   private readonly random: () => number;
+  private readonly listing: ListingOptions;
 
   constructor(options: EverflowClientOptions) {
     if (typeof options?.apiKey !== "string" || options.apiKey.trim() === "") {
@@ -151,6 +152,7 @@ export class EverflowClient {
     this.clockSkewSec = options.reconcile?.clockSkewSec ?? 10;
     this.settleMs = options.reconcile?.settleMs ?? 3000;
     this.random = options.random ?? Math.random;
+    this.listing = options.listing ?? {};
     this.transport = new Transport({
       baseUrl,
       apiKey: options.apiKey,
@@ -169,8 +171,8 @@ export class EverflowClient {
   }
 
   /**
-   * Every pixel of the affiliate, optionally filtered. The plain list is unpaged; a paged answer
-   * (`paging`) is followed page by page.
+   * Every pixel of the affiliate, optionally filtered: complete, or an error of kind `partial-listing`
+   * naming what is missing (listing.ts checks the server's paging).
    */
   async list(filters: ListFilters = {}): Promise<Pixel[]> {
     return this.listAs("list", filters);
@@ -366,31 +368,20 @@ export class EverflowClient {
       });
     }
     const query: Record<string, string | number | undefined> = { ...checked.data };
-    const byId = new Map<number, Pixel>();
-    let page = await this.requestJson(
-      { operation, method: "GET", path: "/affiliates/pixels", query },
-      PixelListSchema,
-      "list",
+    return listAll(
+      (page, pageSize) =>
+        this.requestJson(
+          {
+            operation,
+            method: "GET",
+            path: "/affiliates/pixels",
+            query: { ...query, page, page_size: pageSize },
+          },
+          PixelListSchema,
+          "list",
+        ),
+      { operation, limits: this.listing },
     );
-    for (let pages = 1; ; pages++) {
-      for (const pixel of page.pixels) byId.set(pixel.network_pixel_id, pixel);
-      const paging = page.paging;
-      if (!paging || page.pixels.length === 0 || paging.page_size <= 0) break;
-      const current = Math.max(1, paging.page);
-      if (current * paging.page_size >= paging.total_count || byId.size >= paging.total_count) break;
-      if (pages >= MAX_PAGES) break;
-      page = await this.requestJson(
-        {
-          operation,
-          method: "GET",
-          path: "/affiliates/pixels",
-          query: { ...query, page: current + 1, page_size: paging.page_size },
-        },
-        PixelListSchema,
-        "list",
-      );
-    }
-    return [...byId.values()];
   }
 
   private requestPixel(req: Omit<SendRequest, "mode">): Promise<Pixel> {
@@ -413,6 +404,7 @@ export class EverflowClient {
         bodyText: res.text,
         secrets,
         attempts: res.attempts,
+        sent: req.body,
       });
     }
     return this.parseBody(req.operation, req.pixelId, res.status, res.text, schema, what);
@@ -472,8 +464,8 @@ export class EverflowClient {
       });
     } catch (err) {
       if (!(err instanceof EverflowApiError)) throw err;
-      // Never sent (connection refused, connect timeout, DNS): nothing was created.
-      if (certainlyNotSent(err.code)) throw err;
+      // Never sent (connection refused, connect timeout, DNS), or given up unsent on cancel: nothing was created.
+      if (certainlyNotSent(err.code) || err.kind === "cancelled") throw err;
       return err;
     }
     const allSecrets = this.transport.secrets(secrets);
@@ -508,6 +500,7 @@ export class EverflowClient {
       bodyText: res.text,
       secrets: allSecrets,
       attempts: res.attempts,
+      sent: intended,
     });
     // A 5xx may come after the write: ambiguous. 4xx (including 429 once the budget is spent): rejected.
     if (res.status >= 500) return error;

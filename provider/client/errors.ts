@@ -4,6 +4,7 @@
 
 import { ErrorBodySchema } from "./wire";
 import { redactString } from "./redact";
+import { withoutSentValues } from "./sent-values";
 
 export type EverflowOperation = "list" | "get" | "create" | "update" | "deactivate";
 
@@ -31,7 +32,11 @@ export type EverflowErrorKind =
   /** The request was refused locally before anything was sent (bad id, body of the wrong type). */
   | "invalid-request"
   /** A create whose outcome could not be determined (several matching candidates). */
-  | "ambiguous-create";
+  | "ambiguous-create"
+  /** A listing that could not be read whole (see listing.ts): never a basis for a decision. */
+  | "partial-listing"
+  /** The engine cancelled the run: no request was sent after that (see cancel.ts). */
+  | "cancelled";
 
 export interface EverflowApiErrorInit {
   operation: EverflowOperation;
@@ -128,11 +133,13 @@ function truncate(text: string, max = API_MESSAGE_MAX): string {
 
 /**
  * The human-readable message of an error body: `error`, else `Error`, else the raw body (non-JSON, or
- * JSON of another shape), truncated, with the given secrets redacted. Undefined for an empty body.
+ * JSON of another shape), truncated, with the given secrets redacted and every value of the request
+ * body `sent` replaced by its field's name (sent-values.ts). Undefined for an empty body.
  */
 export function readApiMessage(
   bodyText: string,
   secrets: readonly (string | undefined)[],
+  sent?: unknown,
 ): string | undefined {
   const raw = bodyText.trim();
   if (raw === "") return undefined;
@@ -148,7 +155,7 @@ export function readApiMessage(
   } catch {
     // Not JSON: the raw body is the message (an HTML error page from a proxy, plain text, ...).
   }
-  return truncate(redactString(message, secrets));
+  return truncate(withoutSentValues(redactString(message, secrets), sent));
 }
 
 /** The error for a non-2xx response. */
@@ -159,8 +166,10 @@ export function httpError(args: {
   bodyText: string;
   secrets: readonly (string | undefined)[];
   attempts?: number;
+  /** The request body: its values never reach the message. */
+  sent?: unknown;
 }): EverflowApiError {
-  const apiMessage = readApiMessage(args.bodyText, args.secrets);
+  const apiMessage = readApiMessage(args.bodyText, args.secrets, args.sent);
   const kind = kindForStatus(args.status);
   let detail = `HTTP ${args.status}${apiMessage ? `: ${apiMessage}` : ""}`;
   if ((kind === "rate-limited" || kind === "server") && args.attempts !== undefined && args.attempts > 1) {

@@ -9,6 +9,7 @@
 
 import { Agent, interceptors, type Dispatcher } from "undici";
 import type { IncomingHttpHeaders } from "node:http";
+import { cancellationSignal, cancelledError, untilCancelled } from "./cancel";
 import { networkError, type EverflowOperation } from "./errors";
 import { rateLimitRemaining, type TokenBucket } from "./limiter";
 import { redact } from "./redact";
@@ -172,6 +173,10 @@ export interface TransportOptions {
 interface AttemptState {
   /** Status of the current attempt's response, once its headers arrived. */
   status?: number;
+  /** An attempt is on the wire (dispatched, not failed): a write then runs to its answer on cancel. */
+  sent?: boolean;
+  /** The process's cancellation when the request started (cancel.ts). */
+  cancel: AbortSignal;
 }
 
 const noopController: Dispatcher.DispatchController = {
@@ -294,7 +299,8 @@ export class Transport {
    */
   async send(req: SendRequest): Promise<SendResult> {
     const budget = req.budget ?? newBudget();
-    const state: AttemptState = {};
+    const cancel = cancellationSignal();
+    const state: AttemptState = { cancel };
     const path = this.fullPath(req.path, req.query);
     const secrets = req.secrets ?? [];
     const { policy, limiter } = this.options;
@@ -304,6 +310,11 @@ export class Transport {
     // with throwOnError: false, a response we decline to retry is handed back with its body, so its
     // error message can be read).
     const retry = (err: Error, _context: unknown, callback: (err?: Error | null) => void): void => {
+      state.sent = false;
+      if (cancel.aborted) {
+        callback(err);
+        return;
+      }
       const failure = describeFailure(err, state);
       if (failure.status === 429) budget.throttled += 1;
       const decision = decideRetry(
@@ -356,19 +367,30 @@ export class Transport {
       headers["content-type"] = "application/json";
     }
 
+    if (cancel.aborted) throw cancelledError(req.operation, req.pixelId);
+    const read = req.method === "GET";
     try {
-      const res = await dispatcher.request({
-        origin: this.origin,
-        path,
-        method: req.method,
-        headers,
-        body,
-        headersTimeout: this.options.timeouts.headersMs,
-        bodyTimeout: this.options.timeouts.bodyMs,
-      });
-      const text = await res.body.text();
+      const pending = dispatcher
+        .request({
+          origin: this.origin,
+          path,
+          method: req.method,
+          headers,
+          body,
+          headersTimeout: this.options.timeouts.headersMs,
+          bodyTimeout: this.options.timeouts.bodyMs,
+          ...(read ? { signal: cancel } : {}),
+        })
+        .then(async (res) => ({ res, text: await res.body.text() }));
+      // On cancel: a read, or a write still waiting for its turn, is given up at once.
+      const { res, text } = await untilCancelled(
+        pending,
+        () => read || !state.sent,
+        () => cancelledError(req.operation, req.pixelId),
+      );
       return { status: res.statusCode, headers: res.headers, text, attempts: budget.attempts };
     } catch (err) {
+      if (cancel.aborted && (read || !state.sent)) throw cancelledError(req.operation, req.pixelId);
       throw networkError({
         operation: req.operation,
         pixelId: req.pixelId,
@@ -393,6 +415,12 @@ export class Transport {
       // otherwise find the connection still busy and open a second one.
       void limiter.acquire().then(async (permit) => {
         await new Promise<void>((resolve) => setImmediate(resolve));
+        if (state.cancel.aborted) {
+          // Cancelled while waiting for a token: nothing more goes on the wire.
+          permit.done();
+          handler.onResponseError?.(noopController, state.cancel.reason as Error);
+          return;
+        }
         if (budget.attempts === 0) budget.startedAt = performance.now();
         budget.attempts += 1;
         const attempt = budget.attempts;
@@ -426,6 +454,7 @@ export class Transport {
           },
         });
         try {
+          state.sent = true;
           dispatch(opts, tracked);
         } catch (err) {
           tracked.onResponseError(noopController, err instanceof Error ? err : new Error(String(err)));

@@ -306,3 +306,52 @@ describe("drift: the report", () => {
     ]);
   });
 });
+
+describe("drift: fields secret in state", () => {
+  const SECRET_URL = "https://partner.example/cb?api_key=pk_live_drift_5e1&tid={transaction_id}";
+  const LIVE_URL = "https://partner.example/cb?api_key=pk_live_drift_OTHER&tid={transaction_id}";
+  const refreshed: RefreshedPostback = {
+    urn: urn("partner"),
+    id: "1009",
+    declared: { ...checkout, postbackUrl: hidden, delayMs: 0 },
+    live: { ...checkout, postbackUrl: hidden, delayMs: 250 },
+  };
+  const sources: SecretSources = {
+    storedInputs: async () =>
+      inputsByUrn({
+        deployment: {
+          resources: [
+            {
+              urn: urn("partner"),
+              inputs: {
+                ...checkout,
+                postbackUrl: { [SECRET_SIG]: SIG_VALUE, plaintext: JSON.stringify(SECRET_URL) },
+              },
+            },
+          ],
+        },
+      }),
+    livePostback: async () => ({ ...checkout, postbackUrl: LIVE_URL, delayMs: 250 }),
+  };
+
+  it("compares them in clear and shows both sides as [secret], in text and JSON", async () => {
+    const report = buildReport("dev", await resolveSecrets([refreshed], sources));
+    expect(report.drift[0]!.fields).toEqual([
+      { field: "postbackUrl", declared: "[secret]", live: "[secret]" },
+      { field: "delayMs", declared: 0, live: 250 },
+    ]);
+    for (const text of [reportText(report), reportJson(report)]) {
+      expect(text).not.toContain("pk_live_drift");
+      expect(text).not.toContain("partner.example");
+    }
+    expect(reportText(report)).toContain("    postbackUrl: declared [secret], live [secret]");
+  });
+
+  it("shows [secret] when only one side is secret", async () => {
+    const oneSide = { ...refreshed, live: { ...checkout, postbackUrl: LIVE_URL, delayMs: 0 } };
+    const report = buildReport("dev", await resolveSecrets([oneSide], sources));
+    expect(report.drift[0]!.fields).toEqual([
+      { field: "postbackUrl", declared: "[secret]", live: "[secret]" },
+    ]);
+  });
+});

@@ -52,7 +52,7 @@ describe("operations", () => {
     const filtered = await client.list({ delivery_method: "html", network_offer_id: 33 });
     expect(filtered.map((p) => p.network_pixel_id)).toEqual([html.network_pixel_id]);
     const listCall = emu.log.entries().find((e) => e.query.includes("delivery_method"));
-    expect(listCall?.query).toBe("?network_offer_id=33&delivery_method=html");
+    expect(listCall?.query).toBe("?network_offer_id=33&delivery_method=html&page=1&page_size=2000");
 
     const updated = await client.update(id, {
       ...toPixelBody(created),

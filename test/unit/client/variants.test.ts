@@ -107,13 +107,13 @@ test.each<[string, ScriptedReply, string]>([
   );
 });
 
-test("a paged list is followed to the end", async () => {
+test("a paged list is followed to the end (a server capping the page size at 2)", async () => {
   const all = [1, 2, 3, 4, 5].map((id) => wirePixel(id));
   await withServer(
     (req) => {
       const url = new URL(req.url, "http://x");
       const page = Number(url.searchParams.get("page") ?? "1");
-      const size = Number(url.searchParams.get("page_size") ?? "2");
+      const size = Math.min(2, Number(url.searchParams.get("page_size") ?? "2"));
       return {
         body: {
           pixels: all.slice((page - 1) * size, page * size),
@@ -125,9 +125,9 @@ test("a paged list is followed to the end", async () => {
       const pixels = await client.list({ pixel_status: "active" });
       expect(pixels.map((p) => p.network_pixel_id)).toEqual([1, 2, 3, 4, 5]);
       expect(server.requests.map((r) => r.url)).toEqual([
-        "/v1/affiliates/pixels?pixel_status=active",
-        "/v1/affiliates/pixels?pixel_status=active&page=2&page_size=2",
-        "/v1/affiliates/pixels?pixel_status=active&page=3&page_size=2",
+        "/v1/affiliates/pixels?pixel_status=active&page=1&page_size=2000",
+        "/v1/affiliates/pixels?pixel_status=active&page=2&page_size=2000",
+        "/v1/affiliates/pixels?pixel_status=active&page=3&page_size=2000",
       ]);
     },
   );

@@ -25,8 +25,21 @@ describe("parseCli", () => {
         latency: { fixedMs: 0, jitterMs: 0 },
         creationDisabled: false,
         maskAccessToken: false,
+        paging: {},
       },
     });
+  });
+
+  test("--paging switches, repeatable, checked", () => {
+    const parsed = parse(["--paging", "zeroBased", "--paging", "maxPageSize=50", "--paging=totalOffset=-3"]);
+    expect(parsed.help === false && parsed.options.paging).toEqual({
+      zeroBased: true,
+      maxPageSize: 50,
+      totalOffset: -3,
+    });
+    expect(() => parse(["--paging", "sideways"])).toThrow(/unknown switch "sideways"/);
+    expect(() => parse(["--paging", "maxPageSize"])).toThrow(/needs an integer/);
+    expect(() => parse(["--paging", "endless=1"])).toThrow(/takes no value/);
   });
 
   test("every flag", () => {
@@ -69,6 +82,7 @@ describe("parseCli", () => {
         latency: { fixedMs: 50, jitterMs: 10 },
         creationDisabled: true,
         maskAccessToken: true,
+        paging: {},
       },
     });
   });

@@ -1,0 +1,73 @@
+// How the provider process learns that the run is over, so that nothing of it keeps running.
+//
+// The engine, on SIGINT or SIGTERM to `pulumi` (and before it shuts a provider down), calls the
+// provider's Cancel RPC and then waits for the operations in flight. @pulumi/pulumi's dynamic provider
+// host (cmd/dynamic-provider, checked at 3.248) answers Cancel itself and never tells the provider, so
+// an operation stuck in a listing or a rate-limit wait would hold `pulumi` until it ends. Three ways in,
+// each cancelling every request of the process (client/cancel.ts):
+// - the Cancel RPC, seen where the host's gRPC server looks up the handler of each call;
+// - SIGINT/SIGTERM to the provider process (the engine sends SIGINT to the plugin's process group when
+//   it kills it): cancel, give writes on the wire a moment to answer, then exit;
+// - the engine process gone (the provider is re-parented): cancel and exit, so no orphan keeps paging.
+
+import * as path from "node:path";
+import { cancelRequests } from "./client/cancel";
+
+const CANCEL_METHOD = "/pulumirpc.ResourceProvider/Cancel";
+/** How long writes on the wire get to answer after a signal, within the engine's 5 s before SIGKILL. */
+const EXIT_GRACE_MS = 2_000;
+const PARENT_POLL_MS = 500;
+
+let watching = false;
+
+/** True in the process the engine starts for dynamic providers (`@pulumi/pulumi/cmd/dynamic-provider`). */
+export function isDynamicProviderHost(): boolean {
+  const main = require.main?.filename ?? "";
+  return /[\\/]cmd[\\/]dynamic-provider[\\/]/.test(main);
+}
+
+/** Install the three watches, once, and only in the dynamic provider host. */
+export function watchEngineCancel(): void {
+  if (watching || !isDynamicProviderHost()) return;
+  watching = true;
+  hookCancelRpc();
+  const stop = (reason: string, code: number): void => {
+    cancelRequests(reason);
+    setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
+  };
+  process.once("SIGINT", () => stop("the engine interrupted the provider", 130));
+  process.once("SIGTERM", () => stop("the provider was terminated", 143));
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) {
+      cancelRequests("the engine exited");
+      process.exit(1);
+    }
+  }, PARENT_POLL_MS).unref();
+}
+
+/**
+ * Wrap the handler lookup of the host's gRPC server (@grpc/grpc-js, the copy @pulumi/pulumi loaded) so
+ * that a Cancel call cancels our requests before the host acknowledges it. Lookup is per call, so this
+ * works though the host registered its handlers before the provider was loaded. Without that internal
+ * method (another grpc-js), the signal and parent watches still end the process.
+ */
+function hookCancelRpc(): void {
+  try {
+    const pulumiDir = path.dirname(
+      require.resolve("@pulumi/pulumi/package.json", { paths: [process.cwd()] }),
+    );
+    const grpcPath = require.resolve("@grpc/grpc-js", { paths: [pulumiDir] });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the host's own copy, found at run time
+    const grpc = require(grpcPath) as { Server?: { prototype: Record<string, unknown> } };
+    const proto = grpc.Server?.prototype;
+    const lookup = proto?._retrieveHandler;
+    if (!proto || typeof lookup !== "function") return;
+    proto._retrieveHandler = function (this: unknown, method: string) {
+      if (method === CANCEL_METHOD) cancelRequests("the engine cancelled the run");
+      return (lookup as (m: string) => unknown).call(this, method);
+    };
+  } catch {
+    // No gRPC server to hook: the other watches remain.
+  }
+}

@@ -1,15 +1,20 @@
 import { z } from "zod";
+import {
+  DELIVERY_METHODS,
+  MAX_DELAY_MS,
+  METHOD_FIELD,
+  MODELLED_FIELDS,
+  PIXEL_LEVELS,
+  PIXEL_STATUSES,
+  PIXEL_TYPES,
+} from "./rules";
 
 /**
  * The declared shape of a postback: the one schema behind the SDK's `PostbackArgs`, the provider's
  * `check`, and the normalisation that `diff` compares. Field docs here are the docs users see.
  */
 
-export const DELIVERY_METHODS = ["postback", "html", "facebook"] as const;
-export const PIXEL_LEVELS = ["global", "specific"] as const;
-export const PIXEL_STATUSES = ["active", "inactive"] as const;
-export const PIXEL_TYPES = ["conversion", "post_conversion", "cpc"] as const;
-export const MAX_DELAY_MS = 300_000;
+export { DELIVERY_METHODS, MAX_DELAY_MS, MODELLED_FIELDS, PIXEL_LEVELS, PIXEL_STATUSES, PIXEL_TYPES };
 export const DEFAULT_ACCOUNT = "default";
 
 // Messages name no field: check() prefixes each with the property path it applies to.
@@ -119,8 +124,7 @@ export function postbackRules(p: Record<string, unknown>): RuleViolation[] {
   const has = (key: string) => p[key] !== undefined;
   const method = p.deliveryMethod;
   if (typeof method === "string" && (DELIVERY_METHODS as readonly string[]).includes(method)) {
-    const own = { postback: "postbackUrl", html: "htmlCode", facebook: "facebookPixel" } as const;
-    for (const [m, field] of Object.entries(own)) {
+    for (const [m, field] of Object.entries(METHOD_FIELD)) {
       if (m === method) rule(field, has(field), `required when deliveryMethod is ${method}`);
       else rule(field, !has(field), `not allowed when deliveryMethod is ${method}`);
     }
@@ -152,17 +156,3 @@ export type PostbackInputs = z.input<typeof PostbackInputsSchema>;
 export type CheckedPostbackInputs = z.output<typeof PostbackInputsSchema>;
 export type FacebookPixel = z.output<typeof FacebookPixelSchema>;
 export type DeliveryMethod = (typeof DELIVERY_METHODS)[number];
-
-/** The fields of a postback that the provider manages and compares, in a stable order. */
-export const MODELLED_FIELDS = [
-  "deliveryMethod",
-  "pixelLevel",
-  "pixelStatus",
-  "pixelType",
-  "postbackUrl",
-  "htmlCode",
-  "networkOfferId",
-  "delayMs",
-  "networkOfferPayoutRevenueId",
-  "facebookPixel",
-] as const;

@@ -10,6 +10,7 @@ import {
   parseTableBody,
 } from "./query";
 import type { RouteMatch } from "./routes";
+import type { Quirks } from "./quirks";
 import type { Owner, PixelStore } from "./store";
 import type { Pixel } from "./types";
 import { validatePixelBody } from "./validate";
@@ -17,6 +18,8 @@ import { validatePixelBody } from "./validate";
 export interface Settings {
   creationDisabled: boolean;
   maskAccessToken: boolean;
+  /** Stored and returned forms that differ from what was sent (off by default). */
+  quirks: Quirks;
 }
 
 export interface Reply {
@@ -39,8 +42,9 @@ export function maskToken(token: string): string {
   return token.length > 4 ? `****${token.slice(-4)}` : "****";
 }
 
-/** A pixel as sent on the wire: with the access token masked when the switch is on. */
-export function render(pixel: Pixel, settings: Settings): Pixel {
+/** A pixel as sent on the wire: with the read quirks applied and the access token masked when asked. */
+export function render(stored: Pixel, settings: Settings): Pixel {
+  const pixel = settings.quirks.rendered(stored);
   if (!settings.maskAccessToken || !pixel.facebook_pixel) return pixel;
   const token = pixel.facebook_pixel.access_token;
   return {
@@ -101,7 +105,10 @@ export function handleRoute(req: RouteRequest, owner: Owner, store: PixelStore, 
       if (!json.ok) return json.reply;
       const valid = validatePixelBody(json.value);
       if (!valid.ok) return error(400, valid.error);
-      return { status: 200, body: out(store.create(owner, valid.input, valid.extras)) };
+      return {
+        status: 200,
+        body: out(store.create(owner, settings.quirks.stored(valid.input), valid.extras)),
+      };
     }
     case "PUT /v1/affiliates/pixels/:id": {
       const id = pixelId(req.match.id);
@@ -110,7 +117,7 @@ export function handleRoute(req: RouteRequest, owner: Owner, store: PixelStore, 
       if (!json.ok) return json.reply;
       const valid = validatePixelBody(json.value);
       if (!valid.ok) return error(400, valid.error);
-      return { status: 200, body: out(store.replace(id, valid.input, valid.extras)) };
+      return { status: 200, body: out(store.replace(id, settings.quirks.stored(valid.input), valid.extras)) };
     }
     case "POST /v1/affiliates/pixelstable": {
       const paging = parsePaging(req.params, true);

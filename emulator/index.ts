@@ -9,6 +9,7 @@ import type { Settings } from "./handlers";
 import { RequestLog } from "./log";
 import { DEFAULT_RATE_LIMIT, RateLimiter } from "./rate-limit";
 import { createServer, Sleeper } from "./server";
+import { Quirks, type QuirkOptions } from "./quirks";
 import { PixelStore } from "./store";
 import type { EmulatorAccount, LogEntry, NetworkKey, Pixel } from "./types";
 
@@ -30,6 +31,7 @@ export { DEFAULT_ACCOUNT } from "./accounts";
 export { DEFAULT_RATE_LIMIT } from "./rate-limit";
 export { FIRST_PIXEL_ID } from "./store";
 export { maskToken } from "./handlers";
+export { htmlEscape, type LengthLimits, type MethodDefaults, type QuirkOptions } from "./quirks";
 
 export interface EmulatorOptions {
   /** 0 = a free port (default 0). */
@@ -48,6 +50,11 @@ export interface EmulatorOptions {
   creationDisabled?: boolean;
   /** facebook_pixel.access_token is returned as "****" + its last 4 characters (default off). */
   maskAccessToken?: boolean;
+  /**
+   * Server behaviours Everflow may show, all off by default: per-delivery-method field defaults,
+   * silent truncation, HTML-escaping of what is returned. See quirks.ts.
+   */
+  quirks?: QuirkOptions;
   /** Clock in ms (default Date.now): rate-limit refill, time_created/time_saved, log times. */
   now?: () => number;
 }
@@ -84,6 +91,8 @@ export interface EmulatorSettings {
   setRateLimit(rate: number, burst: number): void;
   setCreationDisabled(on: boolean): void;
   setMaskAccessToken(on: boolean): void;
+  /** Replace the quirk switches; `{}` turns them all off. */
+  setQuirks(quirks: QuirkOptions): void;
 }
 
 export interface EmulatorHandle {
@@ -116,6 +125,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const settings: Settings = {
     creationDisabled: options.creationDisabled ?? false,
     maskAccessToken: options.maskAccessToken ?? false,
+    quirks: new Quirks(options.quirks),
   };
   const sleeper = new Sleeper();
   const server = createServer({ accounts, store, limiter, faults, log, settings, now, sleeper });
@@ -172,6 +182,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       setMaskAccessToken: (on) => {
         settings.maskAccessToken = on;
       },
+      setQuirks: (quirks) => settings.quirks.set(quirks),
     },
     stop,
   };

@@ -2,6 +2,7 @@ import { z } from "zod";
 import {
   DELIVERY_METHODS,
   MAX_DELAY_MS,
+  MAX_LENGTH,
   METHOD_FIELD,
   MODELLED_FIELDS,
   PIXEL_LEVELS,
@@ -29,6 +30,10 @@ const nonEmpty = () =>
     .string({ error: expected("a string") })
     .trim()
     .min(1, { error: "must not be empty" });
+
+const tooLong = (max: number) => (issue: { input?: unknown }) =>
+  `must be at most ${max} characters (got ${typeof issue.input === "string" ? issue.input.length : "more"}): ` +
+  "Everflow cuts longer values off";
 
 const wholeNumber = () => z.number({ error: expected("a number") }).int({ error: "must be a whole number" });
 
@@ -67,9 +72,12 @@ const PostbackFields = z.strictObject({
     .string({ error: expected("a string") })
     .trim()
     .regex(/^https?:\/\/\S+$/i, { error: "must start with http:// or https:// and contain no spaces" })
+    .max(MAX_LENGTH.postbackUrl, { error: tooLong(MAX_LENGTH.postbackUrl) })
     .optional(),
   /** The HTML or JavaScript snippet. Required when `deliveryMethod` is `html` and not allowed otherwise. */
-  htmlCode: nonEmpty().optional(),
+  htmlCode: nonEmpty()
+    .max(MAX_LENGTH.htmlCode, { error: tooLong(MAX_LENGTH.htmlCode) })
+    .optional(),
   /**
    * The offer the postback belongs to: a positive integer, required when `pixelLevel` is `specific` and
    * not allowed when it is `global`.

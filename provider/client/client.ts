@@ -275,11 +275,11 @@ export class EverflowClient {
    * Replace a pixel (PUT is a full replacement: send the whole object, including fields this client does
    * not model, as read). Server-owned fields (id, timestamps) are dropped from the body.
    */
-  async update(id: number, body: PixelBody): Promise<Pixel> {
-    this.checkId("update", id);
-    const full = this.checkBody("update", body, id);
+  async update(id: number, body: PixelBody, operation: "update" | "deactivate" = "update"): Promise<Pixel> {
+    this.checkId(operation, id);
+    const full = this.checkBody(operation, body, id);
     return this.requestPixel({
-      operation: "update",
+      operation,
       pixelId: id,
       method: "PUT",
       path: `/affiliates/pixels/${id}`,

@@ -136,16 +136,18 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
   async update(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
     const declared = parseDeclared(news);
     const { client, reader } = this.account(declared.account);
-    // The base of the full-replacement PUT comes from the account's listing this run shares.
-    const live = await reader.base(Number(id));
-    if (!live) {
-      // An update cannot give the postback a new id: the state has to learn it is gone first.
-      throw new Error(
-        `postback ${id} no longer exists in Everflow (removed outside Pulumi: the account's listing lacks ` +
-          `it and a GET answers 404): run \`pulumi refresh\` to drop it from the state, then \`pulumi up\` ` +
-          `creates it again`,
-      );
-    }
+    // The base of the full-replacement PUT comes from the account's listing this run shares; only a
+    // postback the listing lacks costs a GET, whose 404 the error then quotes.
+    const live =
+      (await reader.base(Number(id))) ??
+      (await client.get(Number(id)).catch((error: unknown) => {
+        if (!isNotFound(error)) throw error;
+        // An update cannot give the postback a new id: the state has to learn it is gone first.
+        throw new Error(
+          `postback ${id} no longer exists in Everflow (removed outside Pulumi): run \`pulumi refresh\` to ` +
+            `drop it from the state, then \`pulumi up\` creates it again (${(error as Error).message})`,
+        );
+      }));
     // Only what the program changed, and what a refresh showed drifted, is written from the declaration;
     // every other field keeps its live value, so ignored fields and hand edits survive a plain `up`.
     const changing = new Set([...programChanges(news, olds), ...drift(olds)]);

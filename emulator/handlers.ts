@@ -11,6 +11,7 @@ import {
   parseTableBody,
 } from "./query";
 import type { RouteMatch } from "./routes";
+import type { Quirks } from "./quirks";
 import type { Owner, PixelStore } from "./store";
 import type { Pixel } from "./types";
 import { validatePixelBody } from "./validate";
@@ -20,6 +21,8 @@ export interface Settings {
   maskAccessToken: boolean;
   /** Paging anomalies of the list route (paging.ts), all off by default. */
   paging: PagingQuirks;
+  /** Stored and returned forms that differ from what was sent (off by default). */
+  quirks: Quirks;
 }
 
 export interface Reply {
@@ -42,8 +45,9 @@ export function maskToken(token: string): string {
   return token.length > 4 ? `****${token.slice(-4)}` : "****";
 }
 
-/** A pixel as sent on the wire: with the access token masked when the switch is on. */
-export function render(pixel: Pixel, settings: Settings): Pixel {
+/** A pixel as sent on the wire: with the read quirks applied and the access token masked when asked. */
+export function render(stored: Pixel, settings: Settings): Pixel {
+  const pixel = settings.quirks.rendered(stored);
   if (!settings.maskAccessToken || !pixel.facebook_pixel) return pixel;
   const token = pixel.facebook_pixel.access_token;
   return {
@@ -104,7 +108,10 @@ export function handleRoute(req: RouteRequest, owner: Owner, store: PixelStore, 
       if (!json.ok) return json.reply;
       const valid = validatePixelBody(json.value);
       if (!valid.ok) return error(400, valid.error);
-      return { status: 200, body: out(store.create(owner, valid.input, valid.extras)) };
+      return {
+        status: 200,
+        body: out(store.create(owner, settings.quirks.stored(valid.input), valid.extras)),
+      };
     }
     case "PUT /v1/affiliates/pixels/:id": {
       const id = pixelId(req.match.id);
@@ -113,7 +120,7 @@ export function handleRoute(req: RouteRequest, owner: Owner, store: PixelStore, 
       if (!json.ok) return json.reply;
       const valid = validatePixelBody(json.value);
       if (!valid.ok) return error(400, valid.error);
-      return { status: 200, body: out(store.replace(id, valid.input, valid.extras)) };
+      return { status: 200, body: out(store.replace(id, settings.quirks.stored(valid.input), valid.extras)) };
     }
     case "POST /v1/affiliates/pixelstable": {
       const paging = parsePaging(req.params, true);

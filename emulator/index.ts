@@ -10,6 +10,7 @@ import { RequestLog } from "./log";
 import { defaultPagingQuirks, setPagingQuirks, type PagingQuirks } from "./paging";
 import { DEFAULT_RATE_LIMIT, RateLimiter } from "./rate-limit";
 import { createServer, Sleeper } from "./server";
+import { Quirks, type QuirkOptions } from "./quirks";
 import { PixelStore } from "./store";
 import type { EmulatorAccount, LogEntry, NetworkKey, Pixel } from "./types";
 
@@ -32,6 +33,7 @@ export { DEFAULT_RATE_LIMIT } from "./rate-limit";
 export { FIRST_PIXEL_ID } from "./store";
 export { maskToken } from "./handlers";
 export { ENDLESS_TOTAL, PAGING_QUIRK_NAMES, type PagingQuirks } from "./paging";
+export { htmlEscape, type LengthLimits, type MethodDefaults, type QuirkOptions } from "./quirks";
 
 export interface EmulatorOptions {
   /** 0 = a free port (default 0). */
@@ -52,6 +54,11 @@ export interface EmulatorOptions {
   maskAccessToken?: boolean;
   /** Paging anomalies of the list route, all off by default (see emulator/paging.ts). */
   paging?: Partial<PagingQuirks>;
+  /**
+   * Server behaviours Everflow may show, all off by default: per-delivery-method field defaults,
+   * silent truncation, HTML-escaping of what is returned. See quirks.ts.
+   */
+  quirks?: QuirkOptions;
   /** Clock in ms (default Date.now): rate-limit refill, time_created/time_saved, log times. */
   now?: () => number;
 }
@@ -91,6 +98,8 @@ export interface EmulatorSettings {
   /** Turn paging anomalies on or off; `{}` after `resetPaging()` is the documented paging. */
   setPaging(patch: Partial<PagingQuirks>): void;
   resetPaging(): void;
+  /** Replace the quirk switches; `{}` turns them all off. */
+  setQuirks(quirks: QuirkOptions): void;
 }
 
 export interface EmulatorHandle {
@@ -124,6 +133,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     creationDisabled: options.creationDisabled ?? false,
     maskAccessToken: options.maskAccessToken ?? false,
     paging: defaultPagingQuirks(),
+    quirks: new Quirks(options.quirks),
   };
   setPagingQuirks(settings.paging, options.paging ?? {});
   const sleeper = new Sleeper();
@@ -185,6 +195,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       resetPaging: () => {
         settings.paging = defaultPagingQuirks();
       },
+      setQuirks: (quirks) => settings.quirks.set(quirks),
     },
     stop,
   };

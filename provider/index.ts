@@ -13,8 +13,9 @@ export const postbackProvider = new PostbackProvider();
 
 export { PostbackProvider, PostbackInitError } from "./postback-provider";
 export { checkPostback } from "./check";
-export { canonical, changedFields } from "./mapping";
-export type { CanonicalPostback, PostbackOutputs } from "./mapping";
+export { canonical, changedFields } from "./rules";
+export type { CanonicalPostback } from "./rules";
+export type { PostbackOutputs } from "./mapping";
 export * from "./schema";
 export { Settings, MissingApiKeyError } from "./settings";
 export { unknownMacros, KNOWN_MACROS } from "./macros";

@@ -1,11 +1,17 @@
 import { isUnreadableToken } from "./client";
 import type { Pixel, PixelBody } from "./client";
-import { MODELLED_FIELDS, type CheckedPostbackInputs } from "./schema";
+import { applies, canonical, changedFields, type CanonicalPostback } from "./rules";
+import type { CheckedPostbackInputs } from "./schema";
+
+// The comparison lives in rules.ts; re-exported here where the drift report and recovery look for it.
+export { canonical, changedFields, type CanonicalPostback };
 
 /**
  * Translation between the declared postback (camelCase, as in stack programs and state) and the wire
- * pixel (snake_case), and the one canonical form that `diff`, `read` and the drift report compare.
+ * pixel (snake_case). What is compared, and how, is rules.ts's.
  */
+
+const str = (v: unknown): string => (typeof v === "string" ? v : "");
 
 export type PostbackOutputs = Omit<CheckedPostbackInputs, "importId"> & {
   /** The API's `network_pixel_id`. */
@@ -13,53 +19,6 @@ export type PostbackOutputs = Omit<CheckedPostbackInputs, "importId"> & {
   timeCreated: number;
   timeSaved: number;
 };
-
-/** The modelled fields, with what does not apply to the delivery method and level cleared as the API does. */
-export interface CanonicalPostback {
-  deliveryMethod: string;
-  pixelLevel: string;
-  pixelStatus: string;
-  pixelType: string;
-  postbackUrl: string;
-  htmlCode: string;
-  networkOfferId: number;
-  delayMs: number;
-  networkOfferPayoutRevenueId: number;
-  facebookPixel: { pixelId: string; eventName: string; accessToken: string } | null;
-}
-
-const str = (v: unknown): string => (typeof v === "string" ? v : "");
-const num = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) ? v : 0);
-
-/** Canonical form of a declaration, of state outputs, or of refreshed inputs: all share field names. */
-export function canonical(fields: Record<string, unknown>): CanonicalPostback {
-  const method = str(fields.deliveryMethod);
-  const level = str(fields.pixelLevel);
-  const fb = fields.facebookPixel as Record<string, unknown> | null | undefined;
-  return {
-    deliveryMethod: method,
-    pixelLevel: level,
-    pixelStatus: str(fields.pixelStatus) || "active",
-    // The network docs call post-conversion events `event`; both mean the same postback type.
-    pixelType: str(fields.pixelType) === "event" ? "post_conversion" : str(fields.pixelType),
-    postbackUrl: method === "postback" ? str(fields.postbackUrl) : "",
-    htmlCode: method === "html" ? str(fields.htmlCode) : "",
-    networkOfferId: level === "specific" ? num(fields.networkOfferId) : 0,
-    delayMs: num(fields.delayMs),
-    networkOfferPayoutRevenueId: num(fields.networkOfferPayoutRevenueId),
-    facebookPixel:
-      method === "facebook" && fb
-        ? { pixelId: str(fb.pixelId), eventName: str(fb.eventName), accessToken: str(fb.accessToken) }
-        : null,
-  };
-}
-
-/** The fields whose values differ between two postbacks, in a stable order. */
-export function changedFields(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
-  const ca = canonical(a);
-  const cb = canonical(b);
-  return MODELLED_FIELDS.filter((f) => JSON.stringify(ca[f]) !== JSON.stringify(cb[f]));
-}
 
 /** The create/update body for a checked declaration. */
 export function declaredBody(inputs: CheckedPostbackInputs): PixelBody {
@@ -118,10 +77,12 @@ export function toDeclaredShape(
     networkOfferPayoutRevenueId: c.networkOfferPayoutRevenueId,
     account,
   };
-  if (c.deliveryMethod === "postback") declared.postbackUrl = c.postbackUrl;
-  if (c.deliveryMethod === "html") declared.htmlCode = c.htmlCode;
-  if (c.deliveryMethod === "facebook" && c.facebookPixel) declared.facebookPixel = c.facebookPixel;
-  if (c.pixelLevel === "specific") declared.networkOfferId = c.networkOfferId;
+  const on = (field: "postbackUrl" | "htmlCode" | "facebookPixel" | "networkOfferId") =>
+    applies(field, c.deliveryMethod, c.pixelLevel) && c[field] !== null;
+  if (on("postbackUrl")) declared.postbackUrl = c.postbackUrl;
+  if (on("htmlCode")) declared.htmlCode = c.htmlCode;
+  if (on("facebookPixel")) declared.facebookPixel = c.facebookPixel;
+  if (on("networkOfferId")) declared.networkOfferId = c.networkOfferId;
   return declared as Omit<PostbackOutputs, "pixelId" | "timeCreated" | "timeSaved">;
 }
 

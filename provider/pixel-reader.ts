@@ -10,9 +10,24 @@ export interface PixelSource {
 export interface PixelReaderOptions {
   /** How long reads wait for company before the batch goes out. */
   windowMs?: number;
-  /** How long one listing serves later reads, unless a write through this process invalidates it. */
+  /**
+   * How long one listing serves later reads and the bases of writes. Writes through this process keep
+   * it current; this bounds how old a hand edit it misses can be. Default 30 s.
+   */
   snapshotTtlMs?: number;
   now?: () => number;
+}
+
+/**
+ * How long an account's listing serves reads and write bases. Everflow has no conditional writes: a hand
+ * edit made after the listing, to a field the program does not change, is overwritten by a write based
+ * on it. Re-listing after 30 s bounds that window; at 5 requests/s it costs one request in 150.
+ */
+export const DEFAULT_LISTING_MAX_AGE_MS = 30_000;
+
+interface Snapshot {
+  at: number;
+  pixels: Promise<Map<number, Pixel>>;
 }
 
 interface Waiter {
@@ -24,8 +39,8 @@ interface Waiter {
 /**
  * Serves the reads of a refresh with as few API calls as possible. The engine reads every postback at
  * once (8 at a time on 2 cores); one GET each would cost 100 s for 500 postbacks at 5 requests/s. Reads
- * that arrive together share one listing of the account, and that listing serves the reads that follow
- * until it ages out or this process writes. A lone read is a single GET.
+ * that arrive together share one listing of the account, and that listing serves the reads and write
+ * bases that follow until it ages out; each write's answer is applied to it. A lone read is a single GET.
  *
  * A postback is gone only when two answers agree: a successful listing lacks it and a GET of it is a
  * 404. One alone is too weak to drop a postback from state (a base URL without /v1 answers 404 to
@@ -34,7 +49,7 @@ interface Waiter {
 export class PixelReader {
   private pending: Waiter[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private snapshot: { at: number; pixels: Promise<Map<number, Pixel>> } | undefined;
+  private snapshot: Snapshot | undefined;
   private readonly windowMs: number;
   private readonly snapshotTtlMs: number;
   private readonly now: () => number;
@@ -44,13 +59,13 @@ export class PixelReader {
     options: PixelReaderOptions = {},
   ) {
     this.windowMs = options.windowMs ?? 25;
-    this.snapshotTtlMs = options.snapshotTtlMs ?? 60_000;
+    this.snapshotTtlMs = options.snapshotTtlMs ?? DEFAULT_LISTING_MAX_AGE_MS;
     this.now = options.now ?? Date.now;
   }
 
   async read(id: number): Promise<Pixel | undefined> {
-    const snapshot = this.snapshot;
-    if (snapshot && this.now() - snapshot.at < this.snapshotTtlMs) {
+    const snapshot = this.fresh();
+    if (snapshot) {
       // Absent from the listing: ask for it directly, which settles it.
       return (await snapshot.pixels).get(id) ?? this.source.find(id);
     }
@@ -60,9 +75,50 @@ export class PixelReader {
     });
   }
 
-  /** Called after every write: a listing taken before it no longer tells the truth. */
+  /**
+   * The live postback a full-replacement write is based on: from the account's listing (one per account
+   * and run, shared by every write and read), taken again once older than the bound; a GET only when the
+   * listing lacks the postback. Undefined when the listing lacks it and the GET says 404.
+   */
+  async base(id: number): Promise<Pixel | undefined> {
+    const snapshot = this.fresh() ?? this.list();
+    return (await snapshot.pixels).get(id) ?? this.source.find(id);
+  }
+
+  /** A write's answer: the listing now holds it, so the next write or read needs no request. */
+  written(pixel: Pixel): void {
+    void this.snapshot?.pixels.then(
+      (byId) => byId.set(pixel.network_pixel_id, pixel),
+      () => undefined,
+    );
+  }
+
+  /** After a write that failed: what the listing holds of this postback may no longer be true. */
+  forget(id: number): void {
+    void this.snapshot?.pixels.then(
+      (byId) => byId.delete(id),
+      () => undefined,
+    );
+  }
+
+  /** Drop the whole listing (tests, and a caller that knows it is wrong). */
   invalidate(): void {
     this.snapshot = undefined;
+  }
+
+  private fresh(): Snapshot | undefined {
+    const snapshot = this.snapshot;
+    return snapshot && this.now() - snapshot.at < this.snapshotTtlMs ? snapshot : undefined;
+  }
+
+  private list(): Snapshot {
+    const pixels = this.source.list().then((list) => new Map(list.map((p) => [p.network_pixel_id, p])));
+    const snapshot = { at: this.now(), pixels };
+    this.snapshot = snapshot;
+    pixels.catch(() => {
+      if (this.snapshot === snapshot) this.snapshot = undefined;
+    });
+    return snapshot;
   }
 
   private flush(): void {
@@ -74,18 +130,12 @@ export class PixelReader {
       this.findConfirmed(only.id).then(only.resolve, only.reject);
       return;
     }
-    const pixels = this.source.list().then((list) => new Map(list.map((p) => [p.network_pixel_id, p])));
-    const snapshot = { at: this.now(), pixels };
-    this.snapshot = snapshot;
-    pixels.then(
+    this.list().pixels.then(
       (byId) =>
         batch.forEach((w) =>
           byId.has(w.id) ? w.resolve(byId.get(w.id)) : this.source.find(w.id).then(w.resolve, w.reject),
         ),
-      (error) => {
-        if (this.snapshot === snapshot) this.snapshot = undefined;
-        batch.forEach((w) => w.reject(error));
-      },
+      (error) => batch.forEach((w) => w.reject(error)),
     );
   }
 

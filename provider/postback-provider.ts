@@ -2,7 +2,18 @@ import type * as pulumi from "@pulumi/pulumi";
 import { EverflowClient, isEverflowApiError, isNotFound, toPixelBody } from "./client";
 import type { Pixel } from "./client";
 import { checkPostback, hasUnknowns, UNKNOWN } from "./check";
+import {
+  APPLIED_KEY,
+  appliedOf,
+  appliedRecord,
+  checkAnswer,
+  drift,
+  matchesLastAnswer,
+  programChanges,
+  unchangedValue,
+} from "./applied";
 import { changedFields, declaredBody, toDeclaredShape, toOutputs } from "./mapping";
+import { MODELLED_FIELDS, type ModelledField } from "./rules";
 import { PixelReader } from "./pixel-reader";
 import { CheckedPostbackInputs, DEFAULT_ACCOUNT, PostbackInputsSchema } from "./schema";
 import { clientOptions, ConfigSource, Settings } from "./settings";
@@ -65,7 +76,13 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
     // An account not known yet may differ: preview must show the replacement `up` may do.
     const replaces = news.account === UNKNOWN || accountOf(olds) !== accountOf(news) ? ["account"] : [];
     // Preview passes values not known yet; any of them may change the postback.
-    const changes = replaces.length > 0 || hasUnknowns(news) || changedFields(news, olds).length > 0;
+    // What the program changed, and what Everflow changed since its last answer: never the
+    // declaration against the server's form (see applied.ts).
+    const changes =
+      replaces.length > 0 ||
+      hasUnknowns(news) ||
+      programChanges(news, olds).length > 0 ||
+      drift(olds).length > 0;
     return { changes, replaces, deleteBeforeReplace: false };
   }
 
@@ -75,7 +92,7 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
     if (declared.importId !== undefined) {
       return this.adopt(Number(declared.importId), declared, inputs, client, reader);
     }
-    const pixel = await writing(reader, () => client.create(declaredBody(declared))).catch(
+    const pixel = await writing(reader, undefined, () => client.create(declaredBody(declared))).catch(
       (error: unknown) => {
         // Everflow answered with the new id, but not in a form the client could read: record the id.
         if (isEverflowApiError(error) && error.pixelId !== undefined) {
@@ -89,10 +106,16 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
         throw error;
       },
     );
-    return {
-      id: String(pixel.network_pixel_id),
-      outs: toOutputs(pixel, declared.account, declared.facebookPixel?.accessToken),
-    };
+    const id = String(pixel.network_pixel_id);
+    const token = declared.facebookPixel?.accessToken;
+    const answered = toOutputs(pixel, declared.account, token);
+    const check = checkAnswer(declared, answered);
+    if (check.broken.length > 0) {
+      // Recorded without a last applied declaration: the next `up` sees the difference and tries again.
+      throw new PostbackInitError(id, withProvider(answered, inputs), brokenWrite(id, check.broken));
+    }
+    warnAnswer(id, check.notes);
+    return { id, outs: { ...answered, [APPLIED_KEY]: appliedRecord(declared, answered) } };
   }
 
   async read(id: string, props: Props): Promise<pulumi.dynamic.ReadResult> {
@@ -101,35 +124,57 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
     // An empty id tells the engine the postback is gone, so a refresh drops it from state.
     if (!pixel) return { id: "", props: {} };
     const token = knownToken(props);
+    const applied = appliedOf(props);
     return {
       id,
-      props: toOutputs(pixel, account, token),
+      // The record of the last write survives a refresh: drift is the live postback against it.
+      props: { ...toOutputs(pixel, account, token), ...(applied ? { [APPLIED_KEY]: applied } : {}) },
       inputs: toDeclaredShape(pixel, account, token),
     };
   }
 
-  async update(id: string, _olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
+  async update(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
     const declared = parseDeclared(news);
     const { client, reader } = this.account(declared.account);
-    const live = await client.get(Number(id)).catch((error: unknown) => {
-      if (!isNotFound(error)) throw error;
-      // An update cannot give the postback a new id: the state has to learn it is gone first.
-      throw new Error(
-        `postback ${id} no longer exists in Everflow (removed outside Pulumi): run \`pulumi refresh\` to ` +
-          `drop it from the state, then \`pulumi up\` creates it again (${(error as Error).message})`,
-      );
-    });
-    const pixel = await writing(reader, () => this.putDeclared(client, live, declared));
-    return { outs: toOutputs(pixel, declared.account, declared.facebookPixel?.accessToken) };
+    // The base of the full-replacement PUT comes from the account's listing this run shares; only a
+    // postback the listing lacks costs a GET, whose 404 the error then quotes.
+    const live =
+      (await reader.base(Number(id))) ??
+      (await client.get(Number(id)).catch((error: unknown) => {
+        if (!isNotFound(error)) throw error;
+        // An update cannot give the postback a new id: the state has to learn it is gone first.
+        throw new Error(
+          `postback ${id} no longer exists in Everflow (removed outside Pulumi): run \`pulumi refresh\` to ` +
+            `drop it from the state, then \`pulumi up\` creates it again (${(error as Error).message})`,
+        );
+      }));
+    // Only what the program changed, and what a refresh showed drifted, is written from the declaration;
+    // every other field keeps its live value, so ignored fields and hand edits survive a plain `up`.
+    const changing = new Set([...programChanges(news, olds), ...drift(olds)]);
+    return { outs: await this.write(client, reader, live, declared, olds, changing) };
   }
 
-  /** Everflow has no DELETE for affiliate pixels: deleting deactivates (a soft delete). */
+  /**
+   * Everflow has no DELETE for affiliate pixels: deleting deactivates (a soft delete). Only
+   * `pixel_status` changes; every other field is sent back as Everflow last answered our write (or as
+   * it is now, when changed outside Pulumi), never in a form the server produced on read.
+   */
   async delete(id: string, props: Props): Promise<void> {
-    const { client, reader } = this.account(accountOf(props));
+    const account = accountOf(props);
+    const { client, reader } = this.account(account);
     // A token the API masks on read must not be written back masked: state holds the real one.
     const token = knownToken(props);
-    const options = token === undefined ? {} : { facebookAccessToken: token };
-    await writing(reader, () => client.deactivate(Number(id), options)).catch(async (error: unknown) => {
+    // Gone already (the listing lacks it and a GET answers 404): what delete wants.
+    const live = await reader.base(Number(id));
+    if (!live || live.pixel_status === "inactive") return;
+    const deactivate = async () => {
+      const liveShape = toDeclaredShape(live, account, token);
+      const kept: Props = { ...liveShape };
+      for (const f of MODELLED_FIELDS) kept[f] = unchangedValue(f, liveShape, props);
+      const body = { ...toPixelBody(live), ...declaredBody({ ...kept, pixelStatus: "inactive" } as never) };
+      return client.update(Number(id), body, "deactivate");
+    };
+    await writing(reader, Number(id), deactivate).catch(async (error: unknown) => {
       // Already gone is what delete wants, but a 404 alone may be a wrong base URL: the account's
       // listing must agree before the postback is let go.
       if (!isNotFound(error) || (await client.list()).some((p) => p.network_pixel_id === Number(id)))
@@ -147,11 +192,16 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
   ) {
     const live = await client.get(id);
     const token = declared.facebookPixel?.accessToken;
-    const taken = { id: String(id), outs: toOutputs(live, declared.account, token) };
-    if (changedFields(declared, toDeclaredShape(live, declared.account, token)).length === 0) return taken;
+    const liveOuts = toOutputs(live, declared.account, token);
+    const taken = { id: String(id), outs: liveOuts };
+    const differing = changedFields(declared, toDeclaredShape(live, declared.account, token));
+    if (differing.length === 0) {
+      return { ...taken, outs: { ...liveOuts, [APPLIED_KEY]: appliedRecord(declared, liveOuts) } };
+    }
     try {
-      const pixel = await writing(reader, () => this.putDeclared(client, live, declared));
-      return { id: taken.id, outs: toOutputs(pixel, declared.account, token) };
+      // The live postback is the last answer here: write the fields that differ from the declaration.
+      const outs = await this.write(client, reader, live, declared, liveOuts, new Set(differing));
+      return { id: taken.id, outs };
     } catch (error) {
       // The postback is ours now even though the write failed: the engine records it as it is, and the
       // next `up` retries the update instead of importing again.
@@ -159,9 +209,47 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
     }
   }
 
-  /** Full-replacement PUT: the live pixel's fields this provider does not model, then the declaration. */
-  private putDeclared(client: EverflowClient, live: Pixel, declared: CheckedPostbackInputs): Promise<Pixel> {
-    return client.update(live.network_pixel_id, { ...toPixelBody(live), ...declaredBody(declared) });
+  /**
+   * One full-replacement PUT: the live pixel, with the declared value for each field in `changing` and,
+   * for every other field, the value {@link unchangedValue} picks. Everflow's answer is then compared
+   * with what was sent: a value cut off fails the write; any other difference warns once and is
+   * recorded, so the next `up` does not write it again.
+   */
+  private async write(
+    client: EverflowClient,
+    reader: PixelReader,
+    live: Pixel,
+    declared: CheckedPostbackInputs,
+    olds: Props,
+    changing: ReadonlySet<ModelledField>,
+  ): Promise<Props> {
+    const id = String(live.network_pixel_id);
+    const token = declared.facebookPixel?.accessToken;
+    const liveShape = toDeclaredShape(live, declared.account, token);
+    const sent: Props = { ...declared };
+    const fromDeclaration: ModelledField[] = [];
+    for (const f of MODELLED_FIELDS) {
+      if (changing.has(f) || matchesLastAnswer(f, liveShape, olds)) fromDeclaration.push(f);
+      else sent[f] = unchangedValue(f, liveShape, olds);
+    }
+    const body = { ...toPixelBody(live), ...declaredBody(sent as CheckedPostbackInputs) };
+    const pixel = await writing(reader, live.network_pixel_id, () =>
+      client.update(live.network_pixel_id, body),
+    );
+    const answered = toOutputs(pixel, declared.account, token);
+    const check = checkAnswer(sent, answered, appliedOf(olds), fromDeclaration);
+    if (check.broken.length > 0) throw brokenWrite(id, check.broken);
+    warnAnswer(id, check.notes);
+    const kept = MODELLED_FIELDS.filter(
+      (f) => !fromDeclaration.includes(f) && changedFields(sent, declared).includes(f),
+    );
+    if (kept.length > 0) {
+      warn(
+        `postback ${id}: kept ${kept.join(", ")} as changed outside Pulumi (the program did not change ` +
+          `${kept.length === 1 ? "it" : "them"}); run \`pulumi up --refresh\` to see such changes before writing`,
+      );
+    }
+    return { ...answered, [APPLIED_KEY]: appliedRecord(declared, answered) };
   }
 
   private account(name: string): Account {
@@ -185,12 +273,46 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
   }
 }
 
-/** Runs a write, then forgets the account's listing, whether the write succeeded or not. */
-async function writing<T>(reader: PixelReader, write: () => Promise<T>): Promise<T> {
+/**
+ * Warnings reach the engine through the provider process's stderr (a dynamic provider has no engine
+ * connection for resource-attached logs), so each names the postback by id.
+ */
+function warn(message: string): void {
+  console.warn(`warning: ${message}`);
+}
+
+function warnAnswer(id: string, notes: string[]): void {
+  if (notes.length === 0) return;
+  warn(
+    `postback ${id}: Everflow stored a different value than was sent; Pulumi takes Everflow's value as ` +
+      `applied and will not write it again: ${notes.join("; ")}`,
+  );
+}
+
+function brokenWrite(id: string, broken: string[]): Error {
+  return new Error(
+    `postback ${id}: Everflow changed what the postback does: ${broken.join("; ")}. Shorten the value ` +
+      `to what Everflow stores; the next \`pulumi up\` writes it again`,
+  );
+}
+
+/**
+ * Runs a write and keeps the account's listing current: the answer replaces the listed postback (no
+ * re-list, no GET before the next write); after a failure the listed copy is dropped, since the write may
+ * have landed.
+ */
+async function writing(
+  reader: PixelReader,
+  id: number | undefined,
+  write: () => Promise<Pixel>,
+): Promise<Pixel> {
   try {
-    return await write();
-  } finally {
-    reader.invalidate();
+    const pixel = await write();
+    reader.written(pixel);
+    return pixel;
+  } catch (error) {
+    if (id !== undefined) reader.forget(id);
+    throw error;
   }
 }
 

@@ -1,15 +1,21 @@
 import { z } from "zod";
+import {
+  DELIVERY_METHODS,
+  MAX_DELAY_MS,
+  MAX_LENGTH,
+  METHOD_FIELD,
+  MODELLED_FIELDS,
+  PIXEL_LEVELS,
+  PIXEL_STATUSES,
+  PIXEL_TYPES,
+} from "./rules";
 
 /**
  * The declared shape of a postback: the one schema behind the SDK's `PostbackArgs`, the provider's
  * `check`, and the normalisation that `diff` compares. Field docs here are the docs users see.
  */
 
-export const DELIVERY_METHODS = ["postback", "html", "facebook"] as const;
-export const PIXEL_LEVELS = ["global", "specific"] as const;
-export const PIXEL_STATUSES = ["active", "inactive"] as const;
-export const PIXEL_TYPES = ["conversion", "post_conversion", "cpc"] as const;
-export const MAX_DELAY_MS = 300_000;
+export { DELIVERY_METHODS, MAX_DELAY_MS, MODELLED_FIELDS, PIXEL_LEVELS, PIXEL_STATUSES, PIXEL_TYPES };
 export const DEFAULT_ACCOUNT = "default";
 
 // Messages name no field: check() prefixes each with the property path it applies to.
@@ -24,6 +30,10 @@ const nonEmpty = () =>
     .string({ error: expected("a string") })
     .trim()
     .min(1, { error: "must not be empty" });
+
+const tooLong = (max: number) => (issue: { input?: unknown }) =>
+  `must be at most ${max} characters (got ${typeof issue.input === "string" ? issue.input.length : "more"}): ` +
+  "Everflow cuts longer values off";
 
 const wholeNumber = () => z.number({ error: expected("a number") }).int({ error: "must be a whole number" });
 
@@ -62,9 +72,12 @@ const PostbackFields = z.strictObject({
     .string({ error: expected("a string") })
     .trim()
     .regex(/^https?:\/\/\S+$/i, { error: "must start with http:// or https:// and contain no spaces" })
+    .max(MAX_LENGTH.postbackUrl, { error: tooLong(MAX_LENGTH.postbackUrl) })
     .optional(),
   /** The HTML or JavaScript snippet. Required when `deliveryMethod` is `html` and not allowed otherwise. */
-  htmlCode: nonEmpty().optional(),
+  htmlCode: nonEmpty()
+    .max(MAX_LENGTH.htmlCode, { error: tooLong(MAX_LENGTH.htmlCode) })
+    .optional(),
   /**
    * The offer the postback belongs to: a positive integer, required when `pixelLevel` is `specific` and
    * not allowed when it is `global`.
@@ -119,8 +132,7 @@ export function postbackRules(p: Record<string, unknown>): RuleViolation[] {
   const has = (key: string) => p[key] !== undefined;
   const method = p.deliveryMethod;
   if (typeof method === "string" && (DELIVERY_METHODS as readonly string[]).includes(method)) {
-    const own = { postback: "postbackUrl", html: "htmlCode", facebook: "facebookPixel" } as const;
-    for (const [m, field] of Object.entries(own)) {
+    for (const [m, field] of Object.entries(METHOD_FIELD)) {
       if (m === method) rule(field, has(field), `required when deliveryMethod is ${method}`);
       else rule(field, !has(field), `not allowed when deliveryMethod is ${method}`);
     }
@@ -152,17 +164,3 @@ export type PostbackInputs = z.input<typeof PostbackInputsSchema>;
 export type CheckedPostbackInputs = z.output<typeof PostbackInputsSchema>;
 export type FacebookPixel = z.output<typeof FacebookPixelSchema>;
 export type DeliveryMethod = (typeof DELIVERY_METHODS)[number];
-
-/** The fields of a postback that the provider manages and compares, in a stable order. */
-export const MODELLED_FIELDS = [
-  "deliveryMethod",
-  "pixelLevel",
-  "pixelStatus",
-  "pixelType",
-  "postbackUrl",
-  "htmlCode",
-  "networkOfferId",
-  "delayMs",
-  "networkOfferPayoutRevenueId",
-  "facebookPixel",
-] as const;

@@ -4,17 +4,18 @@ import { z } from "zod";
 import { EverflowApiError, httpError, type EverflowOperation } from "./errors";
 import { accountKey, limiterFor, resetLimiters, type LimiterStats, type RateLimitOptions } from "./limiter";
 import { redactString } from "./redact";
+import { createPixel } from "./create";
 import { listAll, type ListingOptions } from "./listing";
-import { isUnreadableToken, reconcileCreate } from "./reconcile";
-import { backoffDelay, certainlyNotSent, retryPolicy, type RetryOptions, type RetryPolicy } from "./retry";
+import { claimedIds, resetClaimedIds } from "./created-ids";
+import { isUnreadableToken } from "./reconcile";
+import { checkBody, checkId, definedOnly, parseBody, withoutServerOwned } from "./request-shape";
+import { retryPolicy, type RetryOptions, type RetryPolicy } from "./retry";
 import {
   DEFAULT_TIMEOUTS,
-  newBudget,
   resetPools,
   Transport,
   type ClientLogger,
   type PoolStats,
-  type RequestBudget,
   type SendRequest,
   type TimeoutOptions,
 } from "./transport";
@@ -22,12 +23,10 @@ import { defaultUserAgent } from "./version";
 import {
   DeliveryMethodSchema,
   parseWire,
-  PixelBodySchema,
   PixelListSchema,
   PixelSchema,
   PixelStatusSchema,
   PixelTypeSchema,
-  SERVER_OWNED_FIELDS,
   toPixelBody,
   type DeliveryMethod,
   type Pixel,
@@ -97,28 +96,12 @@ export interface ClientStats {
   limiter: LimiterStats;
 }
 
-/** Ids returned by creates in this process, per account: never adopted by another create. */
-const claimedIds = new Map<string, Set<number>>();
 
 /** Close every connection pool and forget every rate limiter and claimed id (tests). */
 export async function resetClientRegistry(): Promise<void> {
   resetLimiters();
-  claimedIds.clear();
+  resetClaimedIds();
   await resetPools();
-}
-
-type JsonResult = { ok: true; value: unknown } | { ok: false };
-
-function parseJson(text: string): JsonResult {
-  try {
-    return { ok: true, value: JSON.parse(text) as unknown };
-  } catch {
-    return { ok: false };
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 export class EverflowClient {
@@ -180,7 +163,7 @@ export class EverflowClient {
 
   /** One pixel. A 404 rejects with an error for which `isNotFound(err)` is true. */
   async get(id: number): Promise<Pixel> {
-    this.checkId("get", id);
+    checkId("get", id);
     return this.requestPixel({
       operation: "get",
       pixelId: id,
@@ -191,97 +174,33 @@ export class EverflowClient {
 
   /**
    * Create a pixel. POST is not idempotent: it is repeated only when the request certainly did not reach
-   * the server; after an ambiguous failure the client reconciles (see reconcile.ts) and adopts the
-   * pixel the failed attempt created, so a create never leaves a duplicate behind.
+   * the server; after an ambiguous failure the client reconciles (see create.ts and reconcile.ts) and
+   * adopts the pixel the failed attempt created, so a create never leaves a duplicate behind.
    */
   async create(body: PixelBody): Promise<Pixel> {
-    const intended = this.checkBody("create", body);
-    const secrets = [intended.facebook_pixel?.access_token];
-    const budget = newBudget();
-    const startedAtMs = Date.now();
-
-    // Why a loop of our own around the POST rather than undici's retry interceptor alone: the
-    // interceptor does retry the POST, but only for failures where the request certainly did not reach
-    // the server (connection refused or never made, 429; see RetryMode "create"). After an ambiguous
-    // failure (timeout, reset after sending, 5xx, unreadable 2xx) the next step is not "send again" but
-    // "list and compare", another request with its own retries, which a RetryHandler callback cannot
-    // do. The attempt and time budget is shared with the interceptor's retries.
-    for (;;) {
-      const result = await this.createOnce(intended, budget, secrets);
-      if (!(result instanceof EverflowApiError)) {
-        this.claim(result.network_pixel_id);
-        return result;
-      }
-      const failure = result;
-      // Ambiguous: the pixel may exist. If another POST is allowed, wait first (a request the server is
-      // still processing gets time to land before the list), then look.
-      const elapsed = performance.now() - budget.startedAt;
-      const counted = budget.attempts - budget.throttled; // 429s count against the time budget only
-      const delay = Math.max(this.settleMs, backoffDelay(counted, this.policy, this.random));
-      const mayRetry = counted < this.policy.maxAttempts && elapsed + delay <= this.policy.maxElapsedMs;
-      // Settle even when no retry is left: the listing decides between "adopted" and "failed".
-      await sleep(mayRetry ? delay : this.settleMs);
-
-      let outcome;
-      try {
-        outcome = await reconcileCreate({
-          list: () => this.listAs("create"),
-          intended,
-          window: { startedAtMs, clockSkewSec: this.clockSkewSec, exclude: this.claimed() },
-        });
-      } catch (err) {
-        const why = err instanceof Error ? err.message : String(err);
-        throw ambiguousCreate(
-          failure,
-          budget.attempts,
-          `the postback may have been created, and checking failed: ${stripPrefix(why)}`,
-        );
-      }
-
-      this.transport.emit(
-        {
-          event: "reconcile",
-          operation: "create",
-          outcome: outcome.outcome,
-          candidateIds:
-            outcome.outcome === "adopted"
-              ? [outcome.pixel.network_pixel_id]
-              : outcome.outcome === "ambiguous"
-                ? outcome.candidates.map((p) => p.network_pixel_id)
-                : [],
-          reason: stripPrefix(failure.message),
-          attempt: budget.attempts,
-        },
-        secrets,
-      );
-
-      if (outcome.outcome === "adopted") {
-        this.claim(outcome.pixel.network_pixel_id);
-        return outcome.pixel;
-      }
-      if (outcome.outcome === "ambiguous") {
-        const ids = outcome.candidates.map((p) => p.network_pixel_id);
-        throw ambiguousCreate(
-          failure,
-          budget.attempts,
-          `${ids.length} postbacks matching the request were created since it started (ids ${ids.join(", ")}): cannot tell which one is this create's; remove the extra one(s) or import one`,
-          ids,
-        );
-      }
-      // None landed: a new POST cannot make a duplicate.
-      if (!mayRetry) throw failure;
-    }
+    return createPixel(
+      {
+        transport: this.transport,
+        policy: this.policy,
+        random: this.random,
+        settleMs: this.settleMs,
+        clockSkewSec: this.clockSkewSec,
+        listForCreate: () => this.listAs("create"),
+        claimed: claimedIds(this.accountKey),
+      },
+      body,
+    );
   }
 
   /**
    * Replace a pixel (PUT is a full replacement: send the whole object, including fields this client does
    * not model, as read). Server-owned fields (id, timestamps) are dropped from the body.
    */
-  async update(id: number, body: PixelBody): Promise<Pixel> {
-    this.checkId("update", id);
-    const full = this.checkBody("update", body, id);
+  async update(id: number, body: PixelBody, operation: "update" | "deactivate" = "update"): Promise<Pixel> {
+    checkId(operation, id);
+    const full = checkBody(operation, body, id);
     return this.requestPixel({
-      operation: "update",
+      operation,
       pixelId: id,
       method: "PUT",
       path: `/affiliates/pixels/${id}`,
@@ -296,7 +215,7 @@ export class EverflowClient {
    * or the PUT) rejects with a not-found error, which a caller deleting may treat as success.
    */
   async deactivate(id: number, options: DeactivateOptions = {}): Promise<Pixel> {
-    this.checkId("deactivate", id);
+    checkId("deactivate", id);
     const current = await this.requestPixel({
       operation: "deactivate",
       pixelId: id,
@@ -320,42 +239,6 @@ export class EverflowClient {
   }
 
   // -------------------------------------------------------------------------------------------------
-
-  private claimed(): Set<number> {
-    let set = claimedIds.get(this.accountKey);
-    if (!set) {
-      set = new Set();
-      claimedIds.set(this.accountKey, set);
-    }
-    return set;
-  }
-
-  private claim(id: number): void {
-    this.claimed().add(id);
-  }
-
-  private checkId(operation: EverflowOperation, id: number): void {
-    if (!Number.isSafeInteger(id) || id <= 0) {
-      throw new EverflowApiError({
-        operation,
-        kind: "invalid-request",
-        detail: `invalid postback id ${JSON.stringify(id)} (expected a positive integer)`,
-      });
-    }
-  }
-
-  private checkBody(operation: EverflowOperation, body: PixelBody, pixelId?: number): PixelBody {
-    const parsed = parseWire(PixelBodySchema, body);
-    if (!parsed.ok) {
-      throw new EverflowApiError({
-        operation,
-        pixelId,
-        kind: "invalid-request",
-        detail: `invalid request body: ${parsed.message}`,
-      });
-    }
-    return parsed.value;
-  }
 
   private async listAs(operation: EverflowOperation, filters: ListFilters = {}): Promise<Pixel[]> {
     const checked = ListFiltersSchema.safeParse(filters);
@@ -407,162 +290,6 @@ export class EverflowClient {
         sent: req.body,
       });
     }
-    return this.parseBody(req.operation, req.pixelId, res.status, res.text, schema, what);
+    return parseBody(req.operation, req.pixelId, res.status, res.text, schema, what);
   }
-
-  private parseBody<S extends z.ZodType>(
-    operation: EverflowOperation,
-    pixelId: number | undefined,
-    status: number,
-    text: string,
-    schema: S,
-    what: string,
-  ): z.infer<S> {
-    const json = parseJson(text);
-    if (!json.ok) {
-      throw new EverflowApiError({
-        operation,
-        pixelId,
-        kind: "invalid-response",
-        status,
-        detail: `unexpected response: HTTP ${status} with a body that is not JSON (${text.length} bytes)`,
-      });
-    }
-    const parsed = parseWire(schema, json.value);
-    if (!parsed.ok) {
-      throw new EverflowApiError({
-        operation,
-        pixelId,
-        kind: "invalid-response",
-        status,
-        detail: `unexpected ${what} in response: ${parsed.message}`,
-      });
-    }
-    return parsed.value;
-  }
-
-  /**
-   * One POST (undici retries it only when it certainly was not sent: connection refused/never made, or
-   * a 429). Resolves with the created pixel, or with the error of an ambiguous failure (the pixel may
-   * exist); rejects when the failure certainly created nothing.
-   */
-  private async createOnce(
-    intended: PixelBody,
-    budget: RequestBudget,
-    secrets: (string | undefined)[],
-  ): Promise<Pixel | EverflowApiError> {
-    let res;
-    try {
-      res = await this.transport.send({
-        operation: "create",
-        method: "POST",
-        path: "/affiliates/pixels",
-        body: intended,
-        mode: "create",
-        budget,
-        secrets,
-      });
-    } catch (err) {
-      if (!(err instanceof EverflowApiError)) throw err;
-      // Never sent (connection refused, connect timeout, DNS), or given up unsent on cancel: nothing was created.
-      if (certainlyNotSent(err.code) || err.kind === "cancelled") throw err;
-      return err;
-    }
-    const allSecrets = this.transport.secrets(secrets);
-    if (res.status >= 200 && res.status <= 299) {
-      const json = parseJson(res.text);
-      if (!json.ok) {
-        // The server said 2xx, so the pixel most likely exists, but the answer is unreadable: reconcile.
-        return new EverflowApiError({
-          operation: "create",
-          kind: "invalid-response",
-          status: res.status,
-          attempts: res.attempts,
-          detail: `unexpected response: HTTP ${res.status} with a body that is not JSON (${res.text.length} bytes)`,
-        });
-      }
-      try {
-        return this.parseBody("create", undefined, res.status, res.text, PixelSchema, "pixel");
-      } catch (error) {
-        // Created, but the answer does not fit the schema: the id, if readable, must reach the caller so
-        // the postback is recorded rather than created again; without one, reconcile.
-        const id = rawPixelId(json.value);
-        if (error instanceof EverflowApiError && id !== undefined) {
-          throw new EverflowApiError({ ...errorInit(error), pixelId: id });
-        }
-        if (error instanceof EverflowApiError) return error;
-        throw error;
-      }
-    }
-    const error = httpError({
-      operation: "create",
-      status: res.status,
-      bodyText: res.text,
-      secrets: allSecrets,
-      attempts: res.attempts,
-      sent: intended,
-    });
-    // A 5xx may come after the write: ambiguous. 4xx (including 429 once the budget is spent): rejected.
-    if (res.status >= 500) return error;
-    throw error;
-  }
-}
-
-/** A create whose outcome reconciliation could not settle: the first failure's facts, and why. */
-function ambiguousCreate(
-  failure: EverflowApiError,
-  attempts: number,
-  why: string,
-  candidateIds?: number[],
-): EverflowApiError {
-  return new EverflowApiError({
-    operation: "create",
-    kind: "ambiguous-create",
-    status: failure.status,
-    apiMessage: failure.apiMessage,
-    code: failure.code,
-    attempts,
-    retryable: false,
-    detail: `${stripPrefix(failure.message)}; ${why}`,
-    ...(candidateIds ? { candidateIds } : {}),
-  });
-}
-
-/** The id of a created pixel from a response body that failed the schema, if it holds a usable one. */
-function rawPixelId(body: unknown): number | undefined {
-  if (typeof body !== "object" || body === null) return undefined;
-  const record = body as Record<string, unknown>;
-  const id = record.network_pixel_id ?? record.network_affiliate_pixel_id;
-  const n = typeof id === "string" ? Number(id) : id;
-  return typeof n === "number" && Number.isInteger(n) && n > 0 ? n : undefined;
-}
-
-/** The fields of an error, to build a copy with more facts. */
-function errorInit(error: EverflowApiError) {
-  return {
-    operation: error.operation,
-    kind: error.kind,
-    detail: stripPrefix(error.message),
-    ...definedOnly({
-      status: error.status,
-      apiMessage: error.apiMessage,
-      code: error.code,
-      attempts: error.attempts,
-    }),
-  };
-}
-
-function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-function withoutServerOwned(body: PixelBody): PixelBody {
-  const out: Record<string, unknown> = { ...body };
-  for (const field of SERVER_OWNED_FIELDS) delete out[field];
-  return out as PixelBody;
-}
-
-/** "Everflow create of postback failed: X" → "X" (to compose messages). */
-function stripPrefix(message: string): string {
-  return message.replace(/^Everflow \w+ of postbacks? ?\d* failed: /, "");
 }

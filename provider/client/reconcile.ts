@@ -9,58 +9,11 @@
 // Ids already returned by a create in this process are excluded (two resources with identical bodies
 // must not adopt each other's pixel).
 
-import {
-  canonicalPixelType,
-  type FacebookPixelBody,
-  type Pixel,
-  type PixelBody,
-  type DeliveryMethod,
-  type PixelLevel,
-  type PixelStatus,
-  type PixelType,
-} from "./wire";
+import { comparable, type ComparablePixel } from "../rules";
+import type { Pixel, PixelBody } from "./wire";
 
-/** The modelled fields of a pixel after the mode-clearing the API applies. */
-export interface ComparablePixel {
-  delivery_method: DeliveryMethod;
-  pixel_level: PixelLevel;
-  pixel_status: PixelStatus;
-  pixel_type: Exclude<PixelType, "event">;
-  postback_url: string;
-  html_code: string;
-  network_offer_id: number;
-  delay_ms: number;
-  network_offer_payout_revenue_id: number;
-  facebook_pixel: { pixel_id: string; event_name: string; access_token: string } | null;
-}
-
-/**
- * The comparable form of a body or a read pixel: the fields that do not apply to the delivery method or
- * level are cleared (as the server may do), `event` reads as `post_conversion`, absent numbers are 0.
- */
-export function comparable(pixel: PixelBody | Pixel): ComparablePixel {
-  const delivery = pixel.delivery_method;
-  const fb = pixel.facebook_pixel as FacebookPixelBody | null | undefined;
-  return {
-    delivery_method: delivery,
-    pixel_level: pixel.pixel_level,
-    pixel_status: pixel.pixel_status,
-    pixel_type: canonicalPixelType(pixel.pixel_type),
-    postback_url: delivery === "postback" ? (pixel.postback_url ?? "") : "",
-    html_code: delivery === "html" ? (pixel.html_code ?? "") : "",
-    network_offer_id: pixel.pixel_level === "specific" ? (pixel.network_offer_id ?? 0) : 0,
-    delay_ms: pixel.delay_ms ?? 0,
-    network_offer_payout_revenue_id: pixel.network_offer_payout_revenue_id ?? 0,
-    facebook_pixel:
-      delivery === "facebook" && fb
-        ? {
-            pixel_id: fb.pixel_id ?? "",
-            event_name: fb.event_name ?? "",
-            access_token: fb.access_token ?? "",
-          }
-        : null,
-  };
-}
+// The comparison is the rules module's: one canonical form for diff, drift and reconciliation.
+export { comparable, type ComparablePixel };
 
 /** A token read back empty or masked (`****abcd`, `•••`) cannot be compared. */
 export function isUnreadableToken(token: string): boolean {

@@ -12,12 +12,16 @@
 // fields this client does not model. Anything else fails with a message naming the field.
 
 import { z } from "zod";
+import {
+  canonicalPixelType,
+  DELIVERY_METHODS,
+  PIXEL_LEVELS,
+  PIXEL_STATUSES,
+  WIRE_PIXEL_TYPES as PIXEL_TYPES,
+} from "../rules";
 
-export const DELIVERY_METHODS = ["postback", "html", "facebook"] as const;
-export const PIXEL_LEVELS = ["global", "specific"] as const;
-export const PIXEL_STATUSES = ["active", "inactive"] as const;
-/** `event` is accepted as the network docs' alias of `post_conversion` (see {@link canonicalPixelType}). */
-export const PIXEL_TYPES = ["conversion", "post_conversion", "event", "cpc"] as const;
+// The enum lists live with the other rules (../rules.ts); the wire accepts the `event` alias too.
+export { canonicalPixelType, DELIVERY_METHODS, PIXEL_LEVELS, PIXEL_STATUSES, PIXEL_TYPES };
 
 export const DeliveryMethodSchema = z.enum(DELIVERY_METHODS);
 export const PixelLevelSchema = z.enum(PIXEL_LEVELS);
@@ -163,11 +167,6 @@ export function toPixelBody(pixel: Pixel): PixelBody {
   const body: Record<string, unknown> = { ...pixel };
   for (const field of SERVER_OWNED_FIELDS) delete body[field];
   return body as PixelBody;
-}
-
-/** `event` and `post_conversion` are one type under two names. */
-export function canonicalPixelType(type: PixelType): Exclude<PixelType, "event"> {
-  return type === "event" ? "post_conversion" : type;
 }
 
 /** `pixels[3].facebook_pixel.pixel_id`-style rendering of an issue path. */

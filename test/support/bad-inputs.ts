@@ -219,4 +219,17 @@ export const BAD_INPUTS: BadInput[] = [
     property: "account",
     reason: "must start with a letter",
   },
+  {
+    // Issue 10 case 2: Everflow cuts longer values off, which changes what the postback does.
+    name: "a postbackUrl over 2048 characters",
+    args: { ...postback, postbackUrl: "https://t.example.com/?q=" + "u".repeat(4_001 - 25) },
+    property: "postbackUrl",
+    reason: "must be at most 2048 characters (got 4001)",
+  },
+  {
+    name: "an htmlCode over 65535 characters",
+    args: { ...html, htmlCode: "<p>" + "h".repeat(70_000 - 7) + "</p>" },
+    property: "htmlCode",
+    reason: "must be at most 65535 characters (got 70000)",
+  },
 ];

@@ -1,5 +1,5 @@
 import type { Pixel } from "../../../provider/client";
-import { PixelReader, PixelSource } from "../../../provider/pixel-reader";
+import { DEFAULT_LISTING_MAX_AGE_MS, PixelReader, PixelSource } from "../../../provider/pixel-reader";
 
 const pixel = (id: number) => ({ network_pixel_id: id }) as Pixel;
 
@@ -67,13 +67,46 @@ describe("PixelReader", () => {
     expect(calls.list).toBe(2);
   });
 
-  it("forgets the listing after a write", async () => {
-    const { s, calls } = source([1, 2]);
+  it("bases writes on one shared listing, kept current by each write's answer", async () => {
+    const { s, calls } = source([1, 2, 3]);
     const reader = new PixelReader(s, { windowMs: 5 });
-    await Promise.all([reader.read(1), reader.read(2)]);
-    reader.invalidate();
-    await reader.read(1);
-    expect(calls).toEqual({ list: 1, find: [1] });
+    const bases = await Promise.all([1, 2, 3].map((id) => reader.base(id)));
+    expect(bases.map((p) => p?.network_pixel_id)).toEqual([1, 2, 3]);
+    expect(calls).toEqual({ list: 1, find: [] });
+    const answer = { network_pixel_id: 2, pixel_status: "inactive" } as Pixel;
+    reader.written(answer);
+    expect(await reader.base(2)).toBe(answer);
+    expect(await reader.read(2)).toBe(answer);
+    // A postback the listing lacks (created since) is read with a GET; a failed write drops the copy.
+    reader.forget(3);
+    expect((await reader.base(3))?.network_pixel_id).toBe(3);
+    expect(calls).toEqual({ list: 1, find: [3] });
+  });
+
+  it("re-lists once the listing is older than the bound", async () => {
+    let now = 0;
+    const { s, calls } = source([1, 2]);
+    const reader = new PixelReader(s, { windowMs: 5, snapshotTtlMs: 30_000, now: () => now });
+    await reader.base(1);
+    now = 29_999;
+    await reader.base(2);
+    expect(calls.list).toBe(1);
+    now = 30_000;
+    await reader.base(1);
+    expect(calls.list).toBe(2);
+  });
+
+  it("defaults the bound to 30 seconds", async () => {
+    let now = 0;
+    const { s, calls } = source([1]);
+    const reader = new PixelReader(s, { now: () => now });
+    await reader.base(1);
+    now = DEFAULT_LISTING_MAX_AGE_MS - 1;
+    await reader.base(1);
+    now = DEFAULT_LISTING_MAX_AGE_MS;
+    await reader.base(1);
+    expect(DEFAULT_LISTING_MAX_AGE_MS).toBe(30_000);
+    expect(calls.list).toBe(2);
   });
 
   it("fails every waiting read when the listing fails, and does not keep the failure", async () => {

@@ -96,7 +96,6 @@ export interface ClientStats {
   limiter: LimiterStats;
 }
 
-
 /** Close every connection pool and forget every rate limiter and claimed id (tests). */
 export async function resetClientRegistry(): Promise<void> {
   resetLimiters();

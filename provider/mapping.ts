@@ -1,18 +1,20 @@
 import { isUnreadableToken } from "./client";
 import type { Pixel, PixelBody } from "./client";
 import { MODELLED_FIELDS, type CheckedPostbackInputs } from "./schema";
+import { ownerOutputs, type Owner } from "./ownership";
 
 /**
  * Translation between the declared postback (camelCase, as in stack programs and state) and the wire
  * pixel (snake_case), and the one canonical form that `diff`, `read` and the drift report compare.
  */
 
-export type PostbackOutputs = Omit<CheckedPostbackInputs, "importId"> & {
-  /** The API's `network_pixel_id`. */
-  pixelId: number;
-  timeCreated: number;
-  timeSaved: number;
-};
+export type PostbackOutputs = Omit<CheckedPostbackInputs, "importId"> &
+  Owner & {
+    /** The API's `network_pixel_id`. */
+    pixelId: number;
+    timeCreated: number;
+    timeSaved: number;
+  };
 
 /** The modelled fields, with what does not apply to the delivery method and level cleared as the API does. */
 export interface CanonicalPostback {
@@ -132,5 +134,6 @@ export function toOutputs(pixel: Pixel, account: string, knownToken?: string): P
     pixelId: pixel.network_pixel_id,
     timeCreated: pixel.time_created,
     timeSaved: pixel.time_saved,
+    ...ownerOutputs(pixel), // ownership.ts: which affiliate owns it
   };
 }

@@ -4,6 +4,8 @@ import type { Pixel } from "./client";
 import { checkPostback, hasUnknowns, UNKNOWN } from "./check";
 import { changedFields, declaredBody, toDeclaredShape, toOutputs } from "./mapping";
 import { PixelReader } from "./pixel-reader";
+import { AccountOwnership } from "./ownership";
+import { Claims, takeImportName } from "./claims";
 import { CheckedPostbackInputs, DEFAULT_ACCOUNT, PostbackInputsSchema } from "./schema";
 import { clientOptions, ConfigSource, Settings } from "./settings";
 
@@ -12,6 +14,7 @@ type Props = Record<string, unknown>;
 interface Account {
   client: EverflowClient;
   reader: PixelReader;
+  ownership: AccountOwnership;
 }
 
 /**
@@ -41,6 +44,8 @@ export class PostbackInitError extends Error {
 export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
   private settings = new Settings(undefined);
   private readonly accounts = new Map<string, Account>();
+  // Ids held by this run's resources (claims.ts); not cleared by configure, which may run twice.
+  private readonly claims = new Claims();
 
   async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
     // Synchronous on purpose: the engine caches this provider before configure settles.
@@ -48,7 +53,8 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
     this.accounts.clear();
   }
 
-  async check(_olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
+  async check(_olds: Props, declaredNews: Props): Promise<pulumi.dynamic.CheckResult> {
+    const { inputs: news, importName } = takeImportName(declaredNews); // claims.ts
     const result = checkPostback(news);
     if (result.ok === false) return { inputs: news, failures: result.failures };
     // A missing key fails the preview too, not only the first API call of `up`.
@@ -58,6 +64,12 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
     if (credentials instanceof Error) {
       return { inputs: news, failures: [{ property: "account", reason: credentials.message }] };
     }
+    // claims.ts: two resources adopting one postback fail here, at preview.
+    const platform =
+      typeof account === "string" && account !== UNKNOWN ? this.settings.platform(account) : "";
+    const importId = typeof result.inputs.importId === "string" ? result.inputs.importId : undefined;
+    const shared = this.claims.declareImport(platform, importId, importName);
+    if (shared) return { inputs: news, failures: [{ property: "importId", reason: shared }] };
     return { inputs: result.inputs };
   }
 
@@ -89,6 +101,7 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
         throw error;
       },
     );
+    this.claims.hold(this.settings.platform(declared.account), pixel.network_pixel_id); // claims.ts
     return {
       id: String(pixel.network_pixel_id),
       outs: toOutputs(pixel, declared.account, declared.facebookPixel?.accessToken),
@@ -97,7 +110,9 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
 
   async read(id: string, props: Props): Promise<pulumi.dynamic.ReadResult> {
     const account = accountOf(props);
-    const pixel = await this.account(account).reader.read(Number(id));
+    const { reader, ownership } = this.account(account);
+    const pixel = await reader.read(Number(id));
+    ownership.judge(Number(id), props, pixel); // ownership.ts: a wrong key's "gone" must not shrink state
     // An empty id tells the engine the postback is gone, so a refresh drops it from state.
     if (!pixel) return { id: "", props: {} };
     const token = knownToken(props);
@@ -108,31 +123,36 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
     };
   }
 
-  async update(id: string, _olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
+  async update(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
     const declared = parseDeclared(news);
-    const { client, reader } = this.account(declared.account);
-    const live = await client.get(Number(id)).catch((error: unknown) => {
+    const { client, reader, ownership } = this.account(declared.account);
+    const live = await client.get(Number(id)).catch(async (error: unknown) => {
       if (!isNotFound(error)) throw error;
+      await ownership.confirmGone(Number(id), olds, () => client.list()); // ownership.ts
       // An update cannot give the postback a new id: the state has to learn it is gone first.
       throw new Error(
         `postback ${id} no longer exists in Everflow (removed outside Pulumi): run \`pulumi refresh\` to ` +
           `drop it from the state, then \`pulumi up\` creates it again (${(error as Error).message})`,
       );
     });
+    ownership.judge(Number(id), olds, live); // ownership.ts: never write another affiliate's postback
     const pixel = await writing(reader, () => this.putDeclared(client, live, declared));
     return { outs: toOutputs(pixel, declared.account, declared.facebookPixel?.accessToken) };
   }
 
   /** Everflow has no DELETE for affiliate pixels: deleting deactivates (a soft delete). */
   async delete(id: string, props: Props): Promise<void> {
-    const { client, reader } = this.account(accountOf(props));
+    // claims.ts: another resource of this run adopted this postback; deleting only releases it.
+    if (this.claims.isHeld(this.settings.platform(accountOf(props)), id)) return;
+    const { client, reader, ownership } = this.account(accountOf(props));
     // A token the API masks on read must not be written back masked: state holds the real one.
     const token = knownToken(props);
     const options = token === undefined ? {} : { facebookAccessToken: token };
     await writing(reader, () => client.deactivate(Number(id), options)).catch(async (error: unknown) => {
       // Already gone is what delete wants, but a 404 alone may be a wrong base URL: the account's
       // listing must agree before the postback is let go.
-      if (!isNotFound(error) || (await client.list()).some((p) => p.network_pixel_id === Number(id)))
+      // ownership.ts: a wrong key's 404 fails, naming both affiliates.
+      if (!isNotFound(error) || !(await ownership.confirmGone(Number(id), props, () => client.list())))
         throw error;
     });
   }
@@ -146,6 +166,7 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
     reader: PixelReader,
   ) {
     const live = await client.get(id);
+    this.claims.hold(this.settings.platform(declared.account), id); // claims.ts
     const token = declared.facebookPixel?.accessToken;
     const taken = { id: String(id), outs: toOutputs(live, declared.account, token) };
     if (changedFields(declared, toDeclaredShape(live, declared.account, token)).length === 0) return taken;
@@ -170,15 +191,18 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
       const credentials = this.settings.account(name);
       if (credentials instanceof Error) throw credentials;
       const client = new EverflowClient(clientOptions(credentials, this.settings.transport()));
-      const reader = new PixelReader({
-        list: () => client.list(),
-        find: (id) =>
-          client.get(id).catch((error: unknown) => {
-            if (isNotFound(error)) return undefined;
-            throw error;
-          }),
-      });
-      account = { client, reader };
+      const ownership = new AccountOwnership(name, () => this.settings.removalConfirmed(name));
+      const reader = new PixelReader(
+        ownership.watch({
+          list: () => client.list(),
+          find: (id) =>
+            client.get(id).catch((error: unknown) => {
+              if (isNotFound(error)) return undefined;
+              throw error;
+            }),
+        }),
+      );
+      account = { client, reader, ownership };
       this.accounts.set(name, account);
     }
     return account;

@@ -11,7 +11,15 @@ type Inputs<T> = {
 };
 
 /** Every output of a Postback: the engine only resolves outputs whose keys the props carry. */
-const OUTPUTS = ["pixelId", ...MODELLED_FIELDS, "account", "timeCreated", "timeSaved"];
+const OUTPUTS = [
+  "pixelId",
+  ...MODELLED_FIELDS,
+  "account",
+  "timeCreated",
+  "timeSaved",
+  "networkId",
+  "networkAffiliateId",
+];
 
 /**
  * The arguments of a {@link Postback}. Field rules are checked before any API call: `pulumi preview`
@@ -68,6 +76,9 @@ export class Postback extends pulumi.dynamic.Resource {
   declare readonly timeCreated: pulumi.Output<number>;
   /** Unix seconds. */
   declare readonly timeSaved: pulumi.Output<number>;
+  /** The Everflow network and affiliate that own the postback (refresh checks the API key against them). */
+  declare readonly networkId: pulumi.Output<number>;
+  declare readonly networkAffiliateId: pulumi.Output<number>;
 
   constructor(name: string, args: PostbackArgs, opts: pulumi.CustomResourceOptions = {}) {
     // The engine's own import never reaches a dynamic provider (pulumi/pulumi#7534): the id travels as
@@ -82,6 +93,8 @@ export class Postback extends pulumi.dynamic.Resource {
         // The token must be secret in inputs as well as outputs.
         facebookPixel: args.facebookPixel === undefined ? undefined : pulumi.secret(args.facebookPixel),
         importId,
+        // Names this resource in the check failure of another resource adopting the same id.
+        ...(importId === undefined ? {} : { importName: name }),
       },
       { ...options, additionalSecretOutputs: [...(options.additionalSecretOutputs ?? []), "facebookPixel"] },
       "affiliate",

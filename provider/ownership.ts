@@ -171,6 +171,32 @@ export class AccountOwnership {
   }
 
   /**
+   * Before a create: when the stack's other postbacks of the account belong to `expected`, the key must
+   * speak for that affiliate too. Costs one listing per run, only when the key has not shown itself yet.
+   */
+  async beforeCreate(expected: Owner | undefined, list: () => Promise<Pixel[]>): Promise<void> {
+    if (!expected) return;
+    if (!this.keyOwner()) this.observe(await list());
+    const key = this.keyOwner();
+    if (key && !sameOwner(key, expected)) {
+      throw new Error(
+        `account "${this.account}": the stack's postbacks of this account belong to ${describeOwner(expected)}, ` +
+          `but the API key in use speaks for ${describeOwner(key)}: a new postback would be created in ` +
+          `that affiliate's account. Nothing was created. Set the key of affiliate ` +
+          `${expected.networkAffiliateId} (${keyPlaces(this.account).join(" or ")}) and run again.`,
+      );
+    }
+    if (!key && !this.removalConfirmed()) {
+      throw new Error(
+        `account "${this.account}": the stack's postbacks of this account belong to ${describeOwner(expected)}, ` +
+          `but Everflow lists no postback at all for the API key in use, so which affiliate it speaks for ` +
+          `cannot be told. Nothing was created. Check the account's API key; if that affiliate's postbacks ` +
+          `were really removed, run again with ${CONFIRM_REMOVED_ENV}=${this.account}.`,
+      );
+    }
+  }
+
+  /**
    * After a 404 on a write: lists the account to decide. Resolves true when the postback is really gone
    * (the caller may let it go), false when the listing still holds it; throws when the key is wrong or
    * its affiliate cannot be told.
@@ -181,6 +207,29 @@ export class AccountOwnership {
     if (pixels.some((p) => p.network_pixel_id === id)) return false;
     this.judge(id, props, undefined);
     return true;
+  }
+}
+
+/**
+ * The owners recorded by the stack's postbacks of each account, as `diff` sees them during a run. A
+ * create under a key of another affiliate would put the new postback in that affiliate's account: the
+ * create checks the key against these first. (The engine diffs each resource as the program registers
+ * it, so the postbacks declared before a new one are known by the time it is created.)
+ */
+export class ExpectedOwners {
+  private readonly byAccount = new Map<string, Owner | null>();
+
+  note(account: string, props: Record<string, unknown>): void {
+    const owner = recordedOwner(props);
+    if (!owner) return;
+    const known = this.byAccount.get(account);
+    // null: the stack's postbacks of this account name two owners; nothing to expect.
+    if (known === undefined) this.byAccount.set(account, owner);
+    else if (known !== null && !sameOwner(known, owner)) this.byAccount.set(account, null);
+  }
+
+  of(account: string): Owner | undefined {
+    return this.byAccount.get(account) ?? undefined;
   }
 }
 

@@ -4,7 +4,7 @@ import type { Pixel } from "./client";
 import { checkPostback, hasUnknowns, UNKNOWN } from "./check";
 import { changedFields, declaredBody, toDeclaredShape, toOutputs } from "./mapping";
 import { PixelReader } from "./pixel-reader";
-import { AccountOwnership } from "./ownership";
+import { AccountOwnership, ExpectedOwners } from "./ownership";
 import { Claims, takeImportName } from "./claims";
 import { CheckedPostbackInputs, DEFAULT_ACCOUNT, PostbackInputsSchema } from "./schema";
 import { clientOptions, ConfigSource, Settings } from "./settings";
@@ -46,6 +46,8 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
   private readonly accounts = new Map<string, Account>();
   // Ids held by this run's resources (claims.ts); not cleared by configure, which may run twice.
   private readonly claims = new Claims();
+  // ownership.ts: the owners the stack's postbacks record, per account, for creates to check the key.
+  private readonly expectedOwners = new ExpectedOwners();
 
   async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
     // Synchronous on purpose: the engine caches this provider before configure settles.
@@ -74,6 +76,7 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
   }
 
   async diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
+    this.expectedOwners.note(accountOf(olds), olds); // ownership.ts
     // An account not known yet may differ: preview must show the replacement `up` may do.
     const replaces = news.account === UNKNOWN || accountOf(olds) !== accountOf(news) ? ["account"] : [];
     // Preview passes values not known yet; any of them may change the postback.
@@ -83,10 +86,11 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
 
   async create(inputs: Props): Promise<pulumi.dynamic.CreateResult> {
     const declared = parseDeclared(inputs);
-    const { client, reader } = this.account(declared.account);
+    const { client, reader, ownership } = this.account(declared.account);
     if (declared.importId !== undefined) {
       return this.adopt(Number(declared.importId), declared, inputs, client, reader);
     }
+    await ownership.beforeCreate(this.expectedOwners.of(declared.account), () => client.list()); // ownership.ts
     const pixel = await writing(reader, () => client.create(declaredBody(declared))).catch(
       (error: unknown) => {
         // Everflow answered with the new id, but not in a form the client could read: record the id.

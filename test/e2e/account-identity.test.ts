@@ -1,4 +1,5 @@
 import type { LocalWorkspace } from "@pulumi/pulumi/automation";
+import { startEmulator } from "../../emulator";
 import { Postback, type PostbackArgs } from "../../sdk";
 import { runCli, stackEnv } from "./cli/helpers";
 import { createEverflowStack, type EverflowTestStack } from "../support/everflow";
@@ -42,12 +43,17 @@ describe("a key of another affiliate, held in EVERFLOW_API_KEY", () => {
   const writes = () => (t.calls()[PUT] ?? 0) + (t.calls()[POST] ?? 0);
   const trackedIds = () => t.trackedAndStored().tracked;
   let ids: number[] = [];
+  /** Program changes: p2's delay, a sixth postback. */
+  let changeP2 = false;
+  let addP6 = false;
 
   beforeAll(async () => {
     t = await createEverflowStack(
       "account-identity",
       async () => {
-        for (const [i, name] of NAMES.entries()) new Postback(name, args(i));
+        for (const [i, name] of NAMES.entries())
+          new Postback(name, { ...args(i), ...(changeP2 && name === "p2" ? { delayMs: 500 } : {}) });
+        if (addP6) new Postback("p6", args(6));
       },
       { emulator: { accounts: emulatorAccounts } },
     );
@@ -87,6 +93,63 @@ describe("a key of another affiliate, held in EVERFLOW_API_KEY", () => {
     expect(trackedIds()).toEqual(ids);
     expect(writes()).toBe(0);
     for (const id of ids) expect(t.emulator.store.get(id)?.pixel_status).toBe("active");
+  });
+
+  it("up writes nothing: no p6 in affiliate 8's account, no update of p2", async () => {
+    useKey(KEY_8);
+    addP6 = true;
+    expect(await failure(t.stack.up())).toContain(
+      "a new postback would be created in that affiliate's account",
+    );
+    addP6 = false;
+    changeP2 = true;
+    expect(await failure(t.stack.up())).toContain("speaks for affiliate 8 of network 1");
+    changeP2 = false;
+    expect(writes()).toBe(0);
+    expect(t.emulator.store.all().filter((p) => p.network_affiliate_id === 8)).toHaveLength(1);
+    expect(trackedIds()).toEqual(ids);
+  });
+
+  it("state written before owners were recorded: refused under the wrong key, upgraded under the right one", async () => {
+    const deployment = (await t.stack.exportStack()).deployment;
+    for (const r of deployment.resources) {
+      if (r.outputs) {
+        delete r.outputs.networkId;
+        delete r.outputs.networkAffiliateId;
+      }
+    }
+    await t.stack.importStack({ version: 3, deployment });
+    useKey(KEY_8);
+    expect(await failure(t.stack.refresh())).toContain("not recorded in the state");
+    expect(trackedIds()).toEqual(ids);
+    useKey(KEY_7);
+    await t.stack.refresh();
+    const outputs = (await t.stack.exportStack()).deployment.resources
+      .filter((r: { type: string }) => r.type.endsWith("Postback"))
+      .map((r: { outputs: Record<string, unknown> }) => r.outputs.networkAffiliateId);
+    expect(outputs).toEqual([7, 7, 7, 7, 7]);
+  });
+
+  it("the same ids answering for another affiliate (another platform's base URL): refused, nothing written", async () => {
+    const other = await startEmulator({
+      accounts: [{ apiKey: KEY_8, networkId: 2, affiliateId: 8 }],
+      rateLimit: { rate: 200, burst: 200 },
+    });
+    try {
+      // The other platform numbers its postbacks from the same first id.
+      for (let i = 0; i < 6; i++) other.store.seed(KEY_8, { postback_url: `https://other.example.com/${i}` });
+      expect(other.store.all().map((p) => p.network_pixel_id)).toEqual(expect.arrayContaining(ids));
+      useKey(KEY_8);
+      await t.stack.setConfig("everflow:baseUrl", { value: other.url });
+      // A refresh configures the provider as the last `up` did, unless it runs the program.
+      const message = await failure(t.stack.previewRefresh({ runProgram: true }));
+      expect(message).toContain("belongs to affiliate 7 of network 1");
+      expect(message).toContain("speaks for affiliate 8 of network 2");
+      expect(other.log.count(PUT)).toBe(0);
+    } finally {
+      await t.stack.setConfig("everflow:baseUrl", { value: t.emulator.url });
+      await other.stop();
+    }
   });
 
   it("pulumi-everflow drift fails naming both affiliates instead of reporting missing postbacks", async () => {

@@ -87,6 +87,18 @@ describe("account identity in the provider", () => {
     await expect(other.read(id, outs)).rejects.toThrow(/EVERFLOW_CONFIRM_REMOVED=default/);
   });
 
+  it("a create under a key of another affiliate, after diff saw the stack's owner, creates nothing", async () => {
+    const { id, outs } = await (await provider(KEY_7)).create(declared);
+    emulator.store.seed(KEY_8, { postback_url: "https://eight.example.com" });
+    emulator.log.reset();
+    const wrong = await provider(KEY_8);
+    expect((await wrong.diff(id, outs, declared)).changes).toBe(false);
+    await expect(wrong.create({ ...declared, delayMs: 7 })).rejects.toThrow(
+      /belong to affiliate 7 of network 1, but the API key in use speaks for affiliate 8/,
+    );
+    expect(writes()).toBe(0);
+  });
+
   it("a postback really removed while the account's others are listed drops out", async () => {
     const p = await provider(KEY_7);
     const { id, outs } = await p.create(declared);

@@ -2,6 +2,7 @@ import type { Pixel } from "../../../provider/client";
 import {
   AccountOwnership,
   confirmedAccounts,
+  ExpectedOwners,
   recordedOwner,
   UnconfirmedRemovalError,
   WrongAffiliateError,
@@ -94,6 +95,35 @@ describe("AccountOwnership", () => {
     await expect(ownership().confirmGone(5, ownedBy7, async () => [pixel(6, 8)])).rejects.toThrow(
       WrongAffiliateError,
     );
+  });
+
+  it("beforeCreate: a key of another affiliate, or one whose listing is empty, creates nothing", async () => {
+    const seven = { networkId: 1, networkAffiliateId: 7 };
+    await expect(ownership().beforeCreate(seven, async () => [pixel(1, 8)])).rejects.toThrow(
+      /belong to affiliate 7 of network 1, but the API key in use speaks for affiliate 8/,
+    );
+    await expect(ownership().beforeCreate(seven, async () => [])).rejects.toThrow(/lists no postback/);
+    await expect(ownership(true).beforeCreate(seven, async () => [])).resolves.toBeUndefined();
+    await expect(ownership().beforeCreate(seven, async () => [pixel(1, 7)])).resolves.toBeUndefined();
+    // Nothing expected (a new stack or account): no listing at all.
+    const list = jest.fn(async () => [pixel(1, 8)]);
+    await ownership().beforeCreate(undefined, list);
+    // A key that has shown itself already is not listed again.
+    const known = ownership();
+    known.observe([pixel(2, 7)]);
+    await known.beforeCreate(seven, list);
+    expect(list).not.toHaveBeenCalled();
+  });
+
+  it("ExpectedOwners: the owner the account's postbacks record, unless they name two", () => {
+    const expected = new ExpectedOwners();
+    expected.note("default", legacy);
+    expect(expected.of("default")).toBeUndefined();
+    expected.note("default", ownedBy7);
+    expected.note("partner", { networkId: 1, networkAffiliateId: 8 });
+    expect(expected.of("default")).toEqual({ networkId: 1, networkAffiliateId: 7 });
+    expected.note("partner", { networkId: 1, networkAffiliateId: 9 });
+    expect(expected.of("partner")).toBeUndefined();
   });
 
   it("parses the confirmed account names", () => {

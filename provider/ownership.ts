@@ -237,3 +237,48 @@ export class ExpectedOwners {
 export function confirmedAccounts(value: string | undefined): Set<string> {
   return new Set((value ?? "").split(/[\s,]+/).filter((name) => name !== ""));
 }
+
+/**
+ * For tools that decide from one listing (`pulumi-everflow recover`): why the listing of `account`
+ * cannot be trusted, or undefined. The key must speak for the owner the stack's postbacks of the account
+ * record; when something would be given up on the listing's evidence (`givesUp`) and the stack's
+ * postbacks of the account record an owner, an empty listing (which a right key shows only when every
+ * postback of the account was deleted by hand) needs `EVERFLOW_CONFIRM_REMOVED` to name the account. A
+ * stack that records no owner for the account (its first run was the one interrupted) has nothing to
+ * check the key against.
+ */
+export function keyOwnerProblem(
+  account: string,
+  listing: readonly Pixel[],
+  resources: readonly Record<string, unknown>[],
+  givesUp: boolean,
+  env: NodeJS.ProcessEnv,
+): string | undefined {
+  const expected = new ExpectedOwners();
+  for (const r of resources) {
+    const outputs = (r.outputs ?? {}) as Record<string, unknown>;
+    const inputs = (r.inputs ?? {}) as Record<string, unknown>;
+    const owned = typeof inputs.account === "string" ? inputs.account : "default";
+    if (owned === account) expected.note(account, outputs);
+  }
+  const seen = new AccountOwnership(account, () => false);
+  seen.observe(listing);
+  const key = seen.keyOwner();
+  const owner = expected.of(account);
+  if (owner && key && !sameOwner(owner, key)) {
+    return (
+      `account "${account}": the stack's postbacks of this account belong to ${describeOwner(owner)}, but ` +
+      `the API key in use speaks for ${describeOwner(key)}. Set the key of affiliate ` +
+      `${owner.networkAffiliateId} (${keyPlaces(account).join(" or ")}) and run again.`
+    );
+  }
+  if (givesUp && owner && !key && !confirmedAccounts(env[CONFIRM_REMOVED_ENV]).has(account)) {
+    return (
+      `account "${account}": the stack's postbacks of this account belong to ${describeOwner(owner)}, but ` +
+      `Everflow lists no postback at all for the API key in use, which a key of another affiliate shows ` +
+      `too. Check the key; if every postback of the account was really deleted in Everflow, run again ` +
+      `with ${CONFIRM_REMOVED_ENV}=${account}.`
+    );
+  }
+  return undefined;
+}

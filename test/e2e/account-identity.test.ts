@@ -1,3 +1,5 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import type { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { startEmulator } from "../../emulator";
 import { Postback, type PostbackArgs } from "../../sdk";
@@ -159,6 +161,31 @@ describe("a key of another affiliate, held in EVERFLOW_API_KEY", () => {
     expect(run.stderr).toContain("belongs to affiliate 7 of network 1");
     expect(run.stderr).toContain("speaks for affiliate 8 of network 1");
     expect(`${run.stdout}${run.stderr}`).not.toMatch(/missing|up --refresh/);
+  });
+
+  it("pulumi-everflow recover clears no interrupted create on another affiliate's listing", async () => {
+    // p5's create as an interrupted run leaves it: in Everflow, its id never recorded. (`stack import`
+    // drops pending operations, so the state file is written as the killed engine would leave it.)
+    const file = path.join(t.stateDir, ".pulumi", "stacks", "everflow-test", "test.json");
+    const original = fs.readFileSync(file, "utf8");
+    const state = JSON.parse(original);
+    const latest = state.checkpoint.latest;
+    const at = latest.resources.findIndex((r: { urn: string }) => r.urn.endsWith("::p5"));
+    const [{ id: _id, outputs: _outputs, ...resource }] = latest.resources.splice(at, 1);
+    latest.pending_operations = [{ type: "creating", resource }];
+    fs.writeFileSync(file, JSON.stringify(state));
+    try {
+      const env = { ...stackEnv(t), EVERFLOW_API_KEY: KEY_8, EVERFLOW_BASE_URL: t.emulator.url };
+      const run = await runCli(["recover", "--cwd", t.workDir, "--stack", "test"], env);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain("belong to affiliate 7 of network 1");
+      expect(run.stderr).toContain("speaks for affiliate 8 of network 1");
+      expect(run.stdout).not.toContain("Recovered");
+      expect(JSON.parse(t.rawState()).checkpoint.latest.pending_operations).toHaveLength(1);
+    } finally {
+      fs.writeFileSync(file, original);
+    }
+    expect(trackedIds()).toEqual(ids);
   });
 
   it("a key whose listing is empty: refresh and drift refuse, naming the confirmation", async () => {

@@ -3,6 +3,7 @@ import {
   AccountOwnership,
   confirmedAccounts,
   ExpectedOwners,
+  keyOwnerProblem,
   recordedOwner,
   UnconfirmedRemovalError,
   WrongAffiliateError,
@@ -129,5 +130,26 @@ describe("AccountOwnership", () => {
   it("parses the confirmed account names", () => {
     expect([...confirmedAccounts(" default, partner  eu ")]).toEqual(["default", "partner", "eu"]);
     expect(confirmedAccounts(undefined).size).toBe(0);
+  });
+});
+
+describe("keyOwnerProblem (recover)", () => {
+  const tracked = [{ inputs: { account: "default" }, outputs: { networkId: 1, networkAffiliateId: 7 } }];
+  it("names both affiliates when the listing is another affiliate's", () => {
+    expect(keyOwnerProblem("default", [pixel(9, 8)], tracked, false, {})).toMatch(
+      /belong to affiliate 7 of network 1, but the API key in use speaks for affiliate 8/,
+    );
+    expect(keyOwnerProblem("default", [pixel(9, 7)], tracked, true, {})).toBeUndefined();
+    // Another account's postbacks say nothing about this one.
+    expect(keyOwnerProblem("partner", [pixel(9, 8)], tracked, true, {})).toBeUndefined();
+  });
+
+  it("an empty listing gives nothing up for an account with recorded owners, unless confirmed", () => {
+    expect(keyOwnerProblem("default", [], tracked, true, {})).toMatch(/EVERFLOW_CONFIRM_REMOVED=default/);
+    expect(keyOwnerProblem("default", [], tracked, false, {})).toBeUndefined();
+    expect(
+      keyOwnerProblem("default", [], tracked, true, { EVERFLOW_CONFIRM_REMOVED: "default" }),
+    ).toBeUndefined();
+    expect(keyOwnerProblem("default", [], [], true, {})).toBeUndefined();
   });
 });

@@ -20,6 +20,10 @@ Reports the drift of a Pulumi stack's Everflow postbacks: for each postback, eve
 value in Everflow differs from its declaration as last applied by \`pulumi up\` (the inputs recorded in
 the stack's state), and every postback deleted in Everflow ("missing").
 
+Under a key of another affiliate than the postbacks' owner, or one for which Everflow lists no postback
+at all, the provider's refresh fails and drift exits 1 with its message (naming both affiliates, or how
+to confirm a real removal): it never reports postbacks "missing" on evidence a wrong key also produces.
+
 It runs a refresh-only preview (\`pulumi refresh --preview-only --run-program=false\`, limited to
 postbacks): the stack's program is not run, so program edits not applied yet are not part of the
 comparison; nothing is written to Everflow or to the state. That is the check a scheduled CI drift gate

@@ -1,4 +1,5 @@
 import type { Pixel } from "../provider/client";
+import { keyOwnerProblem } from "../provider/ownership";
 import {
   CliError,
   EXIT_ERROR,
@@ -37,6 +38,11 @@ the stack tracks and that match the declaration field for field. One match: it i
 cleared so that the next \`pulumi up\` creates it. More matches than interrupted creates: nothing is
 changed, the candidates are listed, and the exit code is 1; say which postback is the stack's with
 --import NAME=ID and run recover again.
+
+A listing under a key of another affiliate lacks the interrupted creates too: recover changes nothing
+when the account's listing shows another affiliate than the stack's postbacks of that account record,
+or shows nothing at all while they record one (set EVERFLOW_CONFIRM_REMOVED=<account> if every
+postback of the account really was deleted).
 
 Options:
   --stack NAME  the stack (default: the project's current stack)
@@ -95,6 +101,12 @@ export async function recover(argv: readonly string[], io: CliIo): Promise<numbe
 
   const plan = withChoices(planRecovery(pending, live, tracked), parseChoices(flags.import ?? []));
   if (plan instanceof Error) throw new CliError(plan.message);
+  // "No match in the listing" is what a key of another affiliate shows too: clear nothing on it.
+  for (const [account, pixels] of live) {
+    const clears = plan.clears.some((c) => pending.find((p) => p.urn === c.urn)?.account === account);
+    const problem = keyOwnerProblem(account, pixels, deployment.resources ?? [], clears, io.env);
+    if (problem) throw new CliError(`${problem} Nothing was changed.`);
+  }
   io.stdout(`Stack "${name}": ${pending.length} postback create(s) were interrupted.\n`);
   for (const i of plan.imports)
     io.stdout(`  import  ${i.name}: postback ${i.pixelId} was created; recording it\n`);

@@ -15,6 +15,9 @@ Options:
   --api-key KEY          an affiliate API key (repeatable; default $EVERFLOW_API_KEY, else "test-api-key")
   --affiliate-id N       affiliate id of the keys (default 7)
   --network-id N         network id of the keys (default 1)
+  --account A[/N]=KEY    an affiliate API key of affiliate A in network N (default the --network-id),
+                         for several affiliates in one emulator (repeatable; without --api-key, no
+                         default key is added)
   --network-key KEY      a network API key: 403 "Out of realm" on affiliate routes (repeatable)
   --rate N               rate limit: requests per second per network (default 5)
   --burst N              rate limit: bucket size (default 20)
@@ -79,6 +82,7 @@ export function parseCli(
         "affiliate-id": { type: "string" },
         "network-id": { type: "string" },
         "network-key": { type: "string", multiple: true },
+        account: { type: "string", multiple: true },
         rate: { type: "string" },
         burst: { type: "string" },
         "latency-ms": { type: "string" },
@@ -98,14 +102,15 @@ export function parseCli(
   const networkId = integer("network-id", values["network-id"], 1, 1, max);
   const affiliateId = integer("affiliate-id", values["affiliate-id"], 7, 1, max);
   const envKey = env.EVERFLOW_API_KEY?.trim();
-  const keys = values["api-key"] ?? [envKey !== undefined && envKey !== "" ? envKey : "test-api-key"];
+  const others = (values.account ?? []).map((raw) => parseAccount(raw, networkId));
+  const keys =
+    values["api-key"] ??
+    (others.length > 0 ? [] : [envKey !== undefined && envKey !== "" ? envKey : "test-api-key"]);
   for (const key of [...keys, ...(values["network-key"] ?? [])]) {
     if (key.trim() === "") throw new UsageError("--api-key and --network-key must not be empty");
   }
-  if (
-    new Set([...keys, ...(values["network-key"] ?? [])]).size !==
-    keys.length + (values["network-key"]?.length ?? 0)
-  ) {
+  const allKeys = [...keys, ...others.map((a) => a.apiKey), ...(values["network-key"] ?? [])];
+  if (new Set(allKeys).size !== allKeys.length) {
     throw new UsageError("the same key was given twice");
   }
   const host = values.host ?? "127.0.0.1";
@@ -116,12 +121,15 @@ export function parseCli(
     options: {
       port: integer("port", values.port, 8787, 0, 65535),
       host,
-      accounts: keys.map((apiKey, i) => ({
-        apiKey,
-        networkId,
-        affiliateId,
-        label: keys.length > 1 ? `affiliate:${affiliateId}#${i + 1}` : `affiliate:${affiliateId}`,
-      })),
+      accounts: [
+        ...keys.map((apiKey, i) => ({
+          apiKey,
+          networkId,
+          affiliateId,
+          label: keys.length > 1 ? `affiliate:${affiliateId}#${i + 1}` : `affiliate:${affiliateId}`,
+        })),
+        ...others,
+      ],
       networkKeys: (values["network-key"] ?? []).map((apiKey, i) => ({
         apiKey,
         networkId,
@@ -161,6 +169,20 @@ function parsePaging(flags: string[]): Partial<PagingQuirks> {
     out[name] = numeric ? Number(raw) : true;
   }
   return out as Partial<PagingQuirks>;
+}
+
+/** `--account A[/N]=KEY`: affiliate A of network N (default `networkId`) holds KEY. */
+function parseAccount(raw: string, networkId: number) {
+  const match = /^(\d+)(?:\/(\d+))?=(.+)$/.exec(raw);
+  if (!match || match[3]!.trim() === "") {
+    throw new UsageError(
+      `--account must be AFFILIATE[/NETWORK]=KEY, got ${JSON.stringify(raw.split("=")[0])}=...`,
+    );
+  }
+  const max = Number.MAX_SAFE_INTEGER;
+  const affiliateId = integer("account affiliate id", match[1], 0, 1, max);
+  const network = integer("account network id", match[2], networkId, 1, max);
+  return { apiKey: match[3]!, networkId: network, affiliateId, label: `affiliate:${affiliateId}` };
 }
 
 function waitForSignal(): Promise<void> {

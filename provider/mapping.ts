@@ -2,6 +2,7 @@ import { isUnreadableToken } from "./client";
 import type { Pixel, PixelBody } from "./client";
 import { applies, canonical, changedFields, type CanonicalPostback } from "./rules";
 import type { CheckedPostbackInputs } from "./schema";
+import { ownerOutputs, type Owner } from "./ownership";
 
 // The comparison lives in rules.ts; re-exported here where the drift report and recovery look for it.
 export { canonical, changedFields, type CanonicalPostback };
@@ -13,12 +14,13 @@ export { canonical, changedFields, type CanonicalPostback };
 
 const str = (v: unknown): string => (typeof v === "string" ? v : "");
 
-export type PostbackOutputs = Omit<CheckedPostbackInputs, "importId"> & {
-  /** The API's `network_pixel_id`. */
-  pixelId: number;
-  timeCreated: number;
-  timeSaved: number;
-};
+export type PostbackOutputs = Omit<CheckedPostbackInputs, "importId"> &
+  Owner & {
+    /** The API's `network_pixel_id`. */
+    pixelId: number;
+    timeCreated: number;
+    timeSaved: number;
+  };
 
 /** The create/update body for a checked declaration. */
 export function declaredBody(inputs: CheckedPostbackInputs): PixelBody {
@@ -93,5 +95,6 @@ export function toOutputs(pixel: Pixel, account: string, knownToken?: string): P
     pixelId: pixel.network_pixel_id,
     timeCreated: pixel.time_created,
     timeSaved: pixel.time_saved,
+    ...ownerOutputs(pixel), // ownership.ts: which affiliate owns it
   };
 }

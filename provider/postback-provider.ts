@@ -15,6 +15,8 @@ import {
 import { changedFields, declaredBody, toDeclaredShape, toOutputs } from "./mapping";
 import { MODELLED_FIELDS, type ModelledField } from "./rules";
 import { PixelReader } from "./pixel-reader";
+import { AccountOwnership, ExpectedOwners } from "./ownership";
+import { Claims, takeImportName } from "./claims";
 import { CheckedPostbackInputs, DEFAULT_ACCOUNT, PostbackInputsSchema } from "./schema";
 import { clientOptions, ConfigSource, Settings } from "./settings";
 
@@ -23,6 +25,7 @@ type Props = Record<string, unknown>;
 interface Account {
   client: EverflowClient;
   reader: PixelReader;
+  ownership: AccountOwnership;
 }
 
 /**
@@ -52,6 +55,10 @@ export class PostbackInitError extends Error {
 export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
   private settings = new Settings(undefined);
   private readonly accounts = new Map<string, Account>();
+  // Ids held by this run's resources (claims.ts); not cleared by configure, which may run twice.
+  private readonly claims = new Claims();
+  // ownership.ts: the owners the stack's postbacks record, per account, for creates to check the key.
+  private readonly expectedOwners = new ExpectedOwners();
 
   async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
     // Synchronous on purpose: the engine caches this provider before configure settles.
@@ -59,7 +66,8 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
     this.accounts.clear();
   }
 
-  async check(_olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
+  async check(_olds: Props, declaredNews: Props): Promise<pulumi.dynamic.CheckResult> {
+    const { inputs: news, importName } = takeImportName(declaredNews); // claims.ts
     const result = checkPostback(news);
     if (result.ok === false) return { inputs: news, failures: result.failures };
     // A missing key fails the preview too, not only the first API call of `up`.
@@ -69,11 +77,18 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
     if (credentials instanceof Error) {
       return { inputs: news, failures: [{ property: "account", reason: credentials.message }] };
     }
+    // claims.ts: two resources adopting one postback fail here, at preview.
+    const platform =
+      typeof account === "string" && account !== UNKNOWN ? this.settings.platform(account) : "";
+    const importId = typeof result.inputs.importId === "string" ? result.inputs.importId : undefined;
+    const shared = this.claims.declareImport(platform, importId, importName);
+    if (shared) return { inputs: news, failures: [{ property: "importId", reason: shared }] };
     return { inputs: result.inputs };
   }
 
   async diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
     // An account not known yet may differ: preview must show the replacement `up` may do.
+    this.expectedOwners.note(accountOf(olds), olds); // ownership.ts
     const replaces = news.account === UNKNOWN || accountOf(olds) !== accountOf(news) ? ["account"] : [];
     // Preview passes values not known yet; any of them may change the postback.
     // What the program changed, and what Everflow changed since its last answer: never the
@@ -88,10 +103,11 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
 
   async create(inputs: Props): Promise<pulumi.dynamic.CreateResult> {
     const declared = parseDeclared(inputs);
-    const { client, reader } = this.account(declared.account);
+    const { client, reader, ownership } = this.account(declared.account);
     if (declared.importId !== undefined) {
       return this.adopt(Number(declared.importId), declared, inputs, client, reader);
     }
+    await ownership.beforeCreate(this.expectedOwners.of(declared.account), () => client.list()); // ownership.ts
     const pixel = await writing(reader, undefined, () => client.create(declaredBody(declared))).catch(
       (error: unknown) => {
         // Everflow answered with the new id, but not in a form the client could read: record the id.
@@ -106,6 +122,7 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
         throw error;
       },
     );
+    this.claims.hold(this.settings.platform(declared.account), pixel.network_pixel_id); // claims.ts
     const id = String(pixel.network_pixel_id);
     const token = declared.facebookPixel?.accessToken;
     const answered = toOutputs(pixel, declared.account, token);
@@ -120,7 +137,9 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
 
   async read(id: string, props: Props): Promise<pulumi.dynamic.ReadResult> {
     const account = accountOf(props);
-    const pixel = await this.account(account).reader.read(Number(id));
+    const { reader, ownership } = this.account(account);
+    const pixel = await reader.read(Number(id));
+    ownership.judge(Number(id), props, pixel); // ownership.ts: a wrong key's "gone" must not shrink state
     // An empty id tells the engine the postback is gone, so a refresh drops it from state.
     if (!pixel) return { id: "", props: {} };
     const token = knownToken(props);
@@ -135,19 +154,21 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
 
   async update(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
     const declared = parseDeclared(news);
-    const { client, reader } = this.account(declared.account);
+    const { client, reader, ownership } = this.account(declared.account);
     // The base of the full-replacement PUT comes from the account's listing this run shares; only a
     // postback the listing lacks costs a GET, whose 404 the error then quotes.
     const live =
       (await reader.base(Number(id))) ??
-      (await client.get(Number(id)).catch((error: unknown) => {
+      (await client.get(Number(id)).catch(async (error: unknown) => {
         if (!isNotFound(error)) throw error;
+        await ownership.confirmGone(Number(id), olds, () => client.list()); // ownership.ts
         // An update cannot give the postback a new id: the state has to learn it is gone first.
         throw new Error(
           `postback ${id} no longer exists in Everflow (removed outside Pulumi): run \`pulumi refresh\` to ` +
             `drop it from the state, then \`pulumi up\` creates it again (${(error as Error).message})`,
         );
       }));
+    ownership.judge(Number(id), olds, live); // ownership.ts: never write another affiliate's postback
     // Only what the program changed, and what a refresh showed drifted, is written from the declaration;
     // every other field keeps its live value, so ignored fields and hand edits survive a plain `up`.
     const changing = new Set([...programChanges(news, olds), ...drift(olds)]);
@@ -161,11 +182,16 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
    */
   async delete(id: string, props: Props): Promise<void> {
     const account = accountOf(props);
-    const { client, reader } = this.account(account);
+    // claims.ts: another resource of this run adopted this postback; deleting only releases it.
+    if (this.claims.isHeld(this.settings.platform(account), id)) return;
+    const { client, reader, ownership } = this.account(account);
     // A token the API masks on read must not be written back masked: state holds the real one.
     const token = knownToken(props);
-    // Gone already (the listing lacks it and a GET answers 404): what delete wants.
+    // Gone already (the listing lacks it and a GET answers 404) is what delete wants, unless a wrong
+    // key's evidence says so (ownership.ts: judge fails, naming both affiliates). A postback of another
+    // affiliate is never written.
     const live = await reader.base(Number(id));
+    ownership.judge(Number(id), props, live);
     if (!live || live.pixel_status === "inactive") return;
     const deactivate = async () => {
       const liveShape = toDeclaredShape(live, account, token);
@@ -177,7 +203,8 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
     await writing(reader, Number(id), deactivate).catch(async (error: unknown) => {
       // Already gone is what delete wants, but a 404 alone may be a wrong base URL: the account's
       // listing must agree before the postback is let go.
-      if (!isNotFound(error) || (await client.list()).some((p) => p.network_pixel_id === Number(id)))
+      // ownership.ts: a wrong key's 404 fails, naming both affiliates.
+      if (!isNotFound(error) || !(await ownership.confirmGone(Number(id), props, () => client.list())))
         throw error;
     });
   }
@@ -191,6 +218,7 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
     reader: PixelReader,
   ) {
     const live = await client.get(id);
+    this.claims.hold(this.settings.platform(declared.account), id); // claims.ts
     const token = declared.facebookPixel?.accessToken;
     const liveOuts = toOutputs(live, declared.account, token);
     const taken = { id: String(id), outs: liveOuts };
@@ -258,15 +286,18 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
       const credentials = this.settings.account(name);
       if (credentials instanceof Error) throw credentials;
       const client = new EverflowClient(clientOptions(credentials, this.settings.transport()));
-      const reader = new PixelReader({
-        list: () => client.list(),
-        find: (id) =>
-          client.get(id).catch((error: unknown) => {
-            if (isNotFound(error)) return undefined;
-            throw error;
-          }),
-      });
-      account = { client, reader };
+      const ownership = new AccountOwnership(name, () => this.settings.removalConfirmed(name));
+      const reader = new PixelReader(
+        ownership.watch({
+          list: () => client.list(),
+          find: (id) =>
+            client.get(id).catch((error: unknown) => {
+              if (isNotFound(error)) return undefined;
+              throw error;
+            }),
+        }),
+      );
+      account = { client, reader, ownership };
       this.accounts.set(name, account);
     }
     return account;

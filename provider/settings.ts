@@ -1,5 +1,6 @@
 import { z } from "zod";
-import type { EverflowClientOptions } from "./client";
+import { EVERFLOW_BASE_URL_US, type EverflowClientOptions } from "./client";
+import { CONFIRM_REMOVED_CONFIG, CONFIRM_REMOVED_ENV, confirmedAccounts } from "./ownership";
 import { DEFAULT_ACCOUNT } from "./schema";
 
 /**
@@ -14,6 +15,7 @@ import { DEFAULT_ACCOUNT } from "./schema";
  * - Limits shared by every account: `everflow:requestsPerSecond` / `EVERFLOW_REQUESTS_PER_SECOND`,
  *   `everflow:burst` / `EVERFLOW_BURST`, `everflow:maxAttempts` / `EVERFLOW_MAX_ATTEMPTS`,
  *   `everflow:timeoutMs` / `EVERFLOW_TIMEOUT_MS`.
+ * - Confirmed removals: `everflow:confirmRemoved` / `EVERFLOW_CONFIRM_REMOVED` (see ownership.ts).
  */
 
 export interface ConfigSource {
@@ -80,6 +82,22 @@ export class Settings {
       this.get("everflow:baseUrl") ??
       this.env.EVERFLOW_BASE_URL;
     return apiKey ? { account, apiKey, ...(baseUrl ? { baseUrl } : {}) } : new MissingApiKeyError(account);
+  }
+
+  /**
+   * Whether the user confirmed that the postbacks of `account` were really removed in Everflow
+   * (`everflow:confirmRemoved` / `EVERFLOW_CONFIRM_REMOVED`: account names, comma-separated). See
+   * ownership.ts for when the provider asks for it.
+   */
+  removalConfirmed(account: string): boolean {
+    const names = this.get(CONFIRM_REMOVED_CONFIG) ?? this.env[CONFIRM_REMOVED_ENV];
+    return confirmedAccounts(names).has(account);
+  }
+
+  /** The Everflow platform (base URL) an account's postbacks live on: their ids are unique there. */
+  platform(account: string): string {
+    const credentials = this.account(account);
+    return (credentials instanceof Error ? undefined : credentials.baseUrl) ?? EVERFLOW_BASE_URL_US;
   }
 
   transport(): TransportSettings {

@@ -10,7 +10,15 @@ type Inputs<T> = {
 };
 
 /** Every output of a Postback: the engine only resolves outputs whose keys the props carry. */
-const OUTPUTS = ["pixelId", ...MODELLED_FIELDS, "account", "timeCreated", "timeSaved"];
+const OUTPUTS = [
+  "pixelId",
+  ...MODELLED_FIELDS,
+  "account",
+  "timeCreated",
+  "timeSaved",
+  "networkId",
+  "networkAffiliateId",
+];
 
 /**
  * The arguments of a {@link Postback}. Field rules are checked before any API call: `pulumi preview`
@@ -64,6 +72,9 @@ export class Postback extends pulumi.CustomResource {
   declare readonly timeCreated: pulumi.Output<number>;
   /** Unix seconds. */
   declare readonly timeSaved: pulumi.Output<number>;
+  /** The Everflow network and affiliate that own the postback (refresh checks the API key against them). */
+  declare readonly networkId: pulumi.Output<number>;
+  declare readonly networkAffiliateId: pulumi.Output<number>;
 
   constructor(name: string, args: PostbackArgs, opts: pulumi.CustomResourceOptions = {}) {
     // The engine's own import never reaches a dynamic provider (pulumi/pulumi#7534): the id travels as
@@ -81,6 +92,8 @@ export class Postback extends pulumi.CustomResource {
         facebookPixel: args.facebookPixel === undefined ? undefined : pulumi.secret(args.facebookPixel),
         importId,
         __provider: PROVIDER_STUB,
+        // Names this resource in the check failure of another resource adopting the same id.
+        ...(importId === undefined ? {} : { importName: name }),
       },
       { ...options, additionalSecretOutputs: [...(options.additionalSecretOutputs ?? []), "facebookPixel"] },
     );

@@ -1,5 +1,5 @@
 import { Postback } from "../../sdk";
-import { createEverflowStack, EverflowTestStack } from "../support/everflow";
+import { API_KEY, createEverflowStack, EverflowTestStack } from "../support/everflow";
 
 const declared = {
   deliveryMethod: "postback",
@@ -50,6 +50,9 @@ describe("API failures through the engine", () => {
           ).id,
         )
       : 0;
+    // The account's other postbacks are still listed, so its key is seen to be the owner's: the removal
+    // is real. (An account emptied entirely needs a confirmation: see account-identity.test.ts.)
+    t.emulator.store.seed(API_KEY, { postback_url: "https://other.example.com/cb" });
     t.emulator.store.remove(id);
     delayMs = 500;
     const message = await failureOf(t.stack.up());

@@ -112,11 +112,57 @@ describe("parseCli", () => {
     [["--network-id", "x"], "--network-id"],
     [["--api-key", ""], "--api-key"],
     [["--api-key", "a", "--api-key", "a"], "twice"],
+    [["--account", "7"], "--account must be AFFILIATE[/NETWORK]=KEY"],
+    [["--account", "x=k"], "--account must be"],
+    [["--account", "0=k"], "account affiliate id"],
+    [["--api-key", "a", "--account", "8=a"], "twice"],
     [["--bogus"], "bogus"],
     [["positional"], "positional"],
   ])("%j is a usage error naming %s", (argv, fragment) => {
     expect(() => parse(argv)).toThrow(UsageError);
     expect(() => parse(argv)).toThrow(fragment);
+  });
+});
+
+describe("several affiliates", () => {
+  test("--account adds affiliates of their own, in the default or a given network", () => {
+    const parsed = parse([
+      "--network-id",
+      "3",
+      "--account",
+      "7=k7",
+      "--account",
+      "8=k8",
+      "--account",
+      "9/4=k9",
+    ]);
+    expect(parsed.help === false && parsed.options.accounts).toEqual([
+      { apiKey: "k7", networkId: 3, affiliateId: 7, label: "affiliate:7" },
+      { apiKey: "k8", networkId: 3, affiliateId: 8, label: "affiliate:8" },
+      { apiKey: "k9", networkId: 4, affiliateId: 9, label: "affiliate:9" },
+    ]);
+  });
+
+  test("--account keeps the --api-key accounts", () => {
+    const parsed = parse(["--api-key", "k", "--account", "8=k8"]);
+    expect(parsed.help === false && parsed.options.accounts?.map((a) => a.affiliateId)).toEqual([7, 8]);
+  });
+
+  test("each key sees only its own affiliate's postbacks", async () => {
+    const parsed = parse(["--port", "0", "--account", "7=k7", "--account", "8=k8"]);
+    if (parsed.help) throw new Error("unexpected help");
+    const emulator = await startEmulator(parsed.options);
+    try {
+      const mine = emulator.store.seed("k7");
+      const get = (key: string, path: string) =>
+        fetch(`${emulator.url}${path}`, { headers: { "X-Eflow-API-Key": key } });
+      expect((await get("k7", `/affiliates/pixels/${mine.network_pixel_id}`)).status).toBe(200);
+      expect((await get("k8", `/affiliates/pixels/${mine.network_pixel_id}`)).status).toBe(404);
+      const listed = (await (await get("k8", "/affiliates/pixels")).json()) as { pixels: unknown[] };
+      expect(listed.pixels).toEqual([]);
+    } finally {
+      await emulator.stop();
+    }
   });
 });
 

@@ -55,4 +55,30 @@ describe("Settings", () => {
       "everflow:burst (or EVERFLOW_BURST) must be a positive number",
     );
   });
+
+  it("removalConfirmed: the accounts named in config, else in EVERFLOW_CONFIRM_REMOVED", () => {
+    const fromEnv = new Settings(undefined, { EVERFLOW_CONFIRM_REMOVED: "default,partner" });
+    expect(fromEnv.removalConfirmed("partner")).toBe(true);
+    expect(fromEnv.removalConfirmed("brand")).toBe(false);
+    const fromConfig = new Settings(config({ "everflow:confirmRemoved": "brand" }), {
+      EVERFLOW_CONFIRM_REMOVED: "default",
+    });
+    expect(fromConfig.removalConfirmed("brand")).toBe(true);
+    expect(fromConfig.removalConfirmed("default")).toBe(false);
+    expect(new Settings(undefined, {}).removalConfirmed("default")).toBe(false);
+  });
+
+  it("platform: the account's base URL, else Everflow's US API", () => {
+    const s = new Settings(undefined, {
+      EVERFLOW_API_KEY: "k",
+      EVERFLOW_BASE_URL_EU: "https://api-eu.eflow.team/v1",
+    });
+    expect(s.platform("default")).toBe("https://api.eflow.team/v1");
+    expect(s.platform("missing-key")).toBe("https://api.eflow.team/v1");
+    const eu = new Settings(undefined, {
+      EVERFLOW_API_KEY_EU: "k",
+      EVERFLOW_BASE_URL_EU: "https://api-eu.eflow.team/v1",
+    });
+    expect(eu.platform("eu")).toBe("https://api-eu.eflow.team/v1");
+  });
 });

@@ -1,0 +1,69 @@
+/**
+ * Which Everflow postbacks the resources of this run hold. The engine runs every postback of one
+ * `pulumi preview`/`up`/`destroy` through one provider process, so a registry here sees the whole run.
+ *
+ * Two faults of one kind live here: two resources managing one Everflow postback.
+ * - Two resources of a program that declare the same `import` id: `check` of the second fails, naming
+ *   the first (the engine names the second), before any API call.
+ * - The engine creates before it deletes: a renamed resource that keeps its `import` (no alias), a
+ *   replacement whose new resource adopts the same id (an account change under the same key), or any
+ *   removed resource whose id a new one adopts. The new resource adopts the postback, then the delete of
+ *   the old one would deactivate it under the new one's feet. A delete of an id that a create of this
+ *   run holds only releases it: no API call.
+ *
+ * Keys are the Everflow platform (its base URL) and the id: ids are unique on one platform (US and EU
+ * are two), and two account names may share one key.
+ */
+export class Claims {
+  /** Import id → the name of the resource that declared it. */
+  private readonly imports = new Map<string, string>();
+  /** Ids created or adopted by this run. */
+  private readonly held = new Set<string>();
+
+  /**
+   * Records that resource `name` adopts `id`; returns the reason of a check failure when another
+   * resource of the program already declared the same id. The same resource checked again is fine.
+   */
+  declareImport(platform: string, id: string | undefined, name: string | undefined): string | undefined {
+    if (id === undefined || name === undefined) return undefined;
+    const key = claimKey(platform, id);
+    const first = this.imports.get(key);
+    if (first === undefined) {
+      this.imports.set(key, name);
+      return undefined;
+    }
+    if (first === name) return undefined;
+    return (
+      `postback ${id} is also adopted by resource "${first}" of this program: one Everflow postback can ` +
+      `be managed by one resource only. Remove one of the two \`import\` options (or give "${name}" an ` +
+      `alias of "${first}" if it is a rename)`
+    );
+  }
+
+  /** A create of this run now holds `id` (it created or adopted the postback). */
+  hold(platform: string, id: string | number): void {
+    this.held.add(claimKey(platform, id));
+  }
+
+  /** Whether a create of this run holds `id`: then a delete of it must only release it. */
+  isHeld(platform: string, id: string | number): boolean {
+    return this.held.has(claimKey(platform, id));
+  }
+}
+
+const claimKey = (platform: string, id: string | number) => `${platform.replace(/\/+$/, "")}#${String(id)}`;
+
+/** The hidden input by which the SDK names a resource that adopts a postback. */
+export const IMPORT_NAME = "importName";
+
+/**
+ * Splits the resource name the SDK sends with an `import` off the inputs: it is for messages only, and
+ * the state keeps no copy of it.
+ */
+export function takeImportName(news: Record<string, unknown>): {
+  inputs: Record<string, unknown>;
+  importName: string | undefined;
+} {
+  const { [IMPORT_NAME]: name, ...inputs } = news;
+  return { inputs, importName: typeof name === "string" ? name : undefined };
+}

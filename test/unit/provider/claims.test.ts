@@ -1,0 +1,37 @@
+import { Claims, takeImportName } from "../../../provider/claims";
+
+const US = "https://api.eflow.team/v1";
+const EU = "https://api-eu.eflow.team/v1";
+
+describe("Claims", () => {
+  it("fails the second resource adopting one id, naming the first", () => {
+    const claims = new Claims();
+    expect(claims.declareImport(US, "1001", "a")).toBeUndefined();
+    expect(claims.declareImport(US, "1001", "b")).toMatch(/postback 1001 is also adopted by resource "a"/);
+  });
+
+  it("lets the same resource be checked again, other ids, and the same id on another platform", () => {
+    const claims = new Claims();
+    claims.declareImport(US, "1001", "a");
+    expect(claims.declareImport(US, "1001", "a")).toBeUndefined();
+    expect(claims.declareImport(US, "1002", "b")).toBeUndefined();
+    expect(claims.declareImport(EU, "1001", "c")).toBeUndefined();
+    expect(claims.declareImport(US, undefined, "d")).toBeUndefined();
+  });
+
+  it("holds created and adopted ids per platform, whatever the id's type or a trailing slash", () => {
+    const claims = new Claims();
+    claims.hold(US, 1001);
+    expect(claims.isHeld(`${US}/`, "1001")).toBe(true);
+    expect(claims.isHeld(EU, "1001")).toBe(false);
+    expect(claims.isHeld(US, "1002")).toBe(false);
+  });
+
+  it("takes the SDK's resource name off the inputs", () => {
+    expect(takeImportName({ importId: "1", importName: "a", delayMs: 0 })).toEqual({
+      inputs: { importId: "1", delayMs: 0 },
+      importName: "a",
+    });
+    expect(takeImportName({ delayMs: 0 }).importName).toBeUndefined();
+  });
+});

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: on an unsupported Node.js, one line and exit 1, before undici loads.
+import "./supported-node";
 import { resetClientRegistry } from "../provider/client";
 import { adopt, ADOPT_USAGE } from "./adopt";
 import { CliError, EXIT_ERROR, EXIT_OK, messageOf, oneLine, processIo, UsageError, type CliIo } from "./args";

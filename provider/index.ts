@@ -1,3 +1,5 @@
+// First: on an unsupported Node.js, fail in one line before undici loads.
+import "./supported-node";
 import { watchEngineCancel } from "./engine-cancel";
 import { PostbackProvider } from "./postback-provider";
 

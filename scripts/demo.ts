@@ -1,8 +1,8 @@
 /**
  * `npm run demo`: pulumi-everflow end to end, on this machine, in under a minute, with nothing to set up.
  *
- * It starts the Everflow emulator, runs a stack of the repository's Pulumi.yaml project (`everflow-demo`)
- * whose program declares three postbacks, with the real Pulumi engine on a throw-away local backend, and
+ * It starts the Everflow emulator, runs a stack of an inline project (`everflow-demo`) whose program
+ * declares three postbacks, with the real Pulumi engine on a throw-away local backend, and
  * narrates five steps: create, an out-of-band change in "the Everflow UI",
  * the drift that `preview --refresh` shows, the `up --refresh` that repairs it, and the destroy that
  * deactivates the postbacks. Pulumi's own output is shown with `--verbose`.
@@ -13,7 +13,14 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { EngineEvent, LocalWorkspace, OpType, Stack, StepEventMetadata } from "@pulumi/pulumi/automation";
+import {
+  EngineEvent,
+  LocalWorkspace,
+  OpType,
+  ProjectSettings,
+  Stack,
+  StepEventMetadata,
+} from "@pulumi/pulumi/automation";
 import { isSecretValue, SECRET } from "../cli/drift-report";
 import { engineEnv, pulumiCommand as enginePulumiCommand, resolvePulumiCli } from "../cli/engine";
 import { startEmulator } from "../emulator";
@@ -22,6 +29,12 @@ import { Postback } from "../sdk";
 import type { PostbackArgs } from "../sdk";
 
 const API_KEY = "demo-everflow-api-key";
+const DEMO_PROJECT: ProjectSettings = {
+  name: "everflow-demo",
+  runtime: "nodejs",
+  description:
+    "pulumi-everflow demo - three Everflow affiliate postbacks created, drifted, repaired and destroyed.",
+};
 const STACK = "demo";
 const POSTBACK_TYPE = "pulumi-nodejs:dynamic/affiliate:Postback";
 /** The postback that "someone" edits in the Everflow UI, and how. */
@@ -200,10 +213,9 @@ async function main(): Promise<number> {
       PULUMI_HOME: homeDir,
     };
     const pulumiCommand = await enginePulumiCommand(cliPath);
-    // The project is the repository's Pulumi.yaml, written into the work directory.
-    const project = await (
-      await LocalWorkspace.create({ workDir: repoRoot, pulumiCommand })
-    ).projectSettings();
+    // The project settings are written into the work directory (the program is inline, so there is no
+    // project directory a plain `pulumi up` could run).
+    const project = DEMO_PROJECT;
     const stack: Stack = await LocalWorkspace.createOrSelectStack(
       { stackName: STACK, projectName: project.name, program: async () => demoProgram() },
       { workDir, pulumiCommand, envVars, projectSettings: project },

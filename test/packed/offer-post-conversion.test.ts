@@ -1,0 +1,3 @@
+import { describePackedExample } from "./packed-example";
+
+describePackedExample("offer-post-conversion");

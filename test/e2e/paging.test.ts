@@ -63,21 +63,46 @@ describe("paging anomalies through the engine", () => {
     },
   );
 
-  it("a create whose answer was lost is not sent again on a partial listing", async () => {
+  it("a create in a stack that records its owner lists first: a partial listing stops it before any POST", async () => {
     count = 4;
-    // The POST lands, its answer is lost; the listing that should find it is paged from 0.
-    t.emulator.faults.resetAfterWrite(POST, 1);
+    // The stack's postbacks record affiliate 7: the create checks the key's affiliate with a listing
+    // (ownership.ts), and that listing is paged from 0.
     t.emulator.settings.setPaging({ zeroBased: true, maxPageSize: 1 });
     t.emulator.log.reset();
     const error = await t.stack.up().then(
       () => undefined,
       (e: unknown) => e as Error,
     );
-    expect(error?.message).toContain(
-      "the postback may have been created, and checking failed: listed 2 of 3 postbacks: page 3 came back empty",
-    );
-    expect(t.calls()[POST]).toBe(1);
-    expect(t.emulator.store.all()).toHaveLength(3);
+    expect(error?.message).toContain("listed 1 of 2 postbacks: page 2 came back empty");
+    expect(t.calls()[POST]).toBeUndefined();
+    expect(t.emulator.store.all()).toHaveLength(2);
+    count = 3;
+  });
+
+  it("a create whose answer was lost is not sent again on a partial listing", async () => {
+    // A stack with no postback yet (no owner to check the key against): the create POSTs at once; its
+    // answer is lost, and the listing that should find it is paged from 0.
+    const fresh = await createEverflowStack("paging-create", async () => {
+      new Postback("pb-new", args(9));
+    });
+    try {
+      for (const i of [1, 2]) {
+        fresh.emulator.store.seed(7, { postback_url: `https://other.example/${i}` });
+      }
+      fresh.emulator.faults.resetAfterWrite(POST, 1);
+      fresh.emulator.settings.setPaging({ zeroBased: true, maxPageSize: 1 });
+      const error = await fresh.stack.up().then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(error?.message).toContain(
+        "the postback may have been created, and checking failed: listed 2 of 3 postbacks: page 3 came back empty",
+      );
+      expect(fresh.calls()[POST]).toBe(1);
+      expect(fresh.emulator.store.all()).toHaveLength(3);
+    } finally {
+      await fresh.stop();
+    }
   });
 
   it("with honest paging (capped pages), the same refresh drops the postback really removed", async () => {

@@ -169,7 +169,10 @@ describe("secrets through a full lifecycle, failures included", () => {
       400,
       `${QUOTING("postback_url")} ${QUOTING("facebook_pixel.access_token")}`,
     );
-    const failed = await engine("failed up", () => t.stack.up({ refresh: true, ...engineIo("failed up") }));
+    // continueOnError: every write is tried (and quoted) whichever fails first.
+    const failed = await engine("failed up", () =>
+      t.stack.up({ refresh: true, continueOnError: true, ...engineIo("failed up") }),
+    );
     expect(failed).toBeInstanceOf(Error);
     const failure = seen
       .filter((s) => s.where.startsWith("failed up"))

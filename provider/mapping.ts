@@ -1,6 +1,6 @@
 import { isUnreadableToken } from "./client";
 import type { Pixel, PixelBody } from "./client";
-import { applies, canonical, changedFields, type CanonicalPostback } from "./rules";
+import { applies, canonical, changedFields, toWire, type CanonicalPostback } from "./rules";
 import type { CheckedPostbackInputs } from "./schema";
 import { ownerOutputs, type Owner } from "./ownership";
 
@@ -24,23 +24,7 @@ export type PostbackOutputs = Omit<CheckedPostbackInputs, "importId"> &
 
 /** The create/update body for a checked declaration. */
 export function declaredBody(inputs: CheckedPostbackInputs): PixelBody {
-  const c = canonical(inputs);
-  return {
-    delivery_method: c.deliveryMethod,
-    pixel_level: c.pixelLevel,
-    pixel_status: c.pixelStatus,
-    pixel_type: c.pixelType,
-    postback_url: c.postbackUrl,
-    html_code: c.htmlCode,
-    network_offer_id: c.networkOfferId,
-    delay_ms: c.delayMs,
-    network_offer_payout_revenue_id: c.networkOfferPayoutRevenueId,
-    facebook_pixel: c.facebookPixel && {
-      pixel_id: c.facebookPixel.pixelId,
-      event_name: c.facebookPixel.eventName,
-      access_token: c.facebookPixel.accessToken,
-    },
-  } as PixelBody;
+  return toWire(canonical(inputs)) as PixelBody;
 }
 
 /**

@@ -182,7 +182,11 @@ export interface ComparablePixel {
 
 /** The canonical form in wire names: {@link canonical}, applied to a wire pixel or body. */
 export function comparable(pixel: WireFields): ComparablePixel {
-  const c = canonical(fromWire(pixel));
+  return toWire(canonical(fromWire(pixel)));
+}
+
+/** A canonical postback in wire names: what a write sends and what {@link comparable} compares. */
+export function toWire(c: CanonicalPostback): ComparablePixel {
   return {
     delivery_method: c.deliveryMethod,
     pixel_level: c.pixelLevel,

@@ -94,7 +94,7 @@ export function installArgs(tarball: string, pulumiVersion: string): string[] {
 
 /**
  * The environment for plain `pulumi` commands in a project: the caller's, without the settings that
- * would point the CLI at another backend, CLI or account, plus engineEnv's offline settings, with the
+ * would point the CLI at another backend, CLI, account or passphrase, plus engineEnv's offline settings, with the
  * running Node first on PATH (the language host and the provider run on it) and then the CLI's own
  * directory (its language host and dynamic provider plugin). `home` becomes PULUMI_HOME.
  */
@@ -104,7 +104,14 @@ export function plainCliEnv(
   home: string,
   passphrase: string,
 ): Record<string, string> {
-  const { PULUMI_BACKEND_URL: _backend, PULUMI_CLI: _cli, PULUMI_ACCESS_TOKEN: _token, ...inherited } = env;
+  const {
+    PULUMI_BACKEND_URL: _backend,
+    PULUMI_CLI: _cli,
+    PULUMI_ACCESS_TOKEN: _token,
+    // The CLI refuses a passphrase and a passphrase file at once.
+    PULUMI_CONFIG_PASSPHRASE_FILE: _passphraseFile,
+    ...inherited
+  } = env;
   const out = engineEnv(inherited, cliPath);
   const node = path.dirname(process.execPath);
   const entries = (out.PATH ?? "").split(path.delimiter).filter((p) => p !== "" && path.resolve(p) !== node);

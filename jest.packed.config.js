@@ -7,7 +7,7 @@ module.exports = {
   ...e2e,
   displayName: "packed",
   testMatch: ["<rootDir>/test/packed/**/*.test.ts"],
-  globalSetup: "<rootDir>/test/packed/global-setup.js",
+  globalSetup: "<rootDir>/test/packed/global-setup.ts",
   // Each example is its own test file; two run at once on a 2-core machine (set --maxWorkers to change).
   maxWorkers: 2,
   slowTestThreshold: 300,

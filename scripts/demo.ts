@@ -1,92 +1,70 @@
 /**
- * `npm run demo`: pulumi-everflow end to end, on this machine, in under a minute, with nothing to set up.
+ * `npm run demo`: pulumi-everflow end to end, on this machine, in about a minute, with nothing to set up,
+ * run the way a user runs it.
  *
- * It starts the Everflow emulator, runs a stack of an inline project (`everflow-demo`) whose program
- * declares three postbacks, with the real Pulumi engine on a throw-away local backend, and
- * narrates five steps: create, an out-of-band change in "the Everflow UI",
- * the drift that `preview --refresh` shows, the `up --refresh` that repairs it, and the destroy that
- * deactivates the postbacks. Pulumi's own output is shown with `--verbose`.
+ * It starts the Everflow emulator, packs this package with `npm pack` (from the `npm run build` before
+ * it), copies the project in demo/ (Pulumi.yaml and an index.ts that imports `pulumi-everflow` and
+ * declares three postbacks) to a temporary directory, and installs the tarball and @pulumi/pulumi there
+ * with npm from the local cache. Then it runs the plain `pulumi` CLI (from scripts/ensure-pulumi, with
+ * its Node language host beside it) as child processes: `login` to a throw-away file backend, `stack
+ * init`, `config set` (the API key as a secret, the emulator's URL), and narrates five steps: `up`
+ * creates the postbacks, someone changes one in "the Everflow UI" (the emulator's store),
+ * `preview --refresh --expect-no-changes` shows the drift, `up --refresh` repairs it, and `destroy`
+ * deactivates the postbacks. Pulumi's own output, as a user sees it, is shown with `--verbose`.
  *
- * Exit code 0 when every step did what it says, 1 otherwise. The emulator, the temporary directories and
- * the work directory under .demo/ are removed either way.
+ * Whether a step did what it says is decided from the CLI's exit codes and the emulator's store and
+ * request log. The narration (which postback was created, which field drifted) comes from the engine's
+ * events, which each engine command writes to a file with `--event-log`, the file the Automation API
+ * reads too (the CLI accepts the flag when PULUMI_DEBUG_COMMANDS is set); values the engine keeps
+ * secret show as [secret].
+ *
+ * Exit code 0 when every step did what it says, 1 otherwise. The emulator and the temporary directory
+ * (project, installed packages, state, PULUMI_HOME) are removed either way.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import {
-  EngineEvent,
-  LocalWorkspace,
-  OpType,
-  ProjectSettings,
-  Stack,
-  StepEventMetadata,
-} from "@pulumi/pulumi/automation";
+import type { EngineEvent, OpType, StepEventMetadata } from "@pulumi/pulumi/automation";
 import { isSecretValue, SECRET } from "../cli/drift-report";
-import { engineEnv, pulumiCommand as enginePulumiCommand, resolvePulumiCli } from "../cli/engine";
+import { packageRoot, resolvePulumiCli } from "../cli/engine";
 import { startEmulator } from "../emulator";
 import type { EmulatorHandle, Pixel } from "../emulator";
-import { Postback } from "../sdk";
-import type { PostbackArgs } from "../sdk";
+import {
+  installArgs,
+  packTarball,
+  plainCliEnv,
+  pulumiSdkVersion,
+  run,
+  stackSetupCommands,
+  type Run,
+} from "./packed-project";
 
 const API_KEY = "demo-everflow-api-key";
-const DEMO_PROJECT: ProjectSettings = {
-  name: "everflow-demo",
-  runtime: "nodejs",
-  description:
-    "pulumi-everflow demo - three Everflow affiliate postbacks created, drifted, repaired and destroyed.",
-};
 const STACK = "demo";
 const POSTBACK_TYPE = "pulumi-nodejs:dynamic/affiliate:Postback";
+/** The postbacks demo/index.ts declares, in its order; its stack output `postbackIds` maps them to ids. */
+const NAMES = ["global-conversion", "offer-postback", "html-pixel"];
 /** The postback that "someone" edits in the Everflow UI, and how. */
 const DRIFT = { postback: "offer-postback", wireField: "delay_ms", liveValue: 999 };
-
-/** The demo stack's program: three postbacks, one of each common kind. */
-const POSTBACKS: Record<string, PostbackArgs> = {
-  "global-conversion": {
-    deliveryMethod: "postback",
-    pixelLevel: "global",
-    pixelType: "conversion",
-    postbackUrl: "https://track.example.com/everflow/conversion?tid={transaction_id}&amount={revenue}",
-  },
-  "offer-postback": {
-    deliveryMethod: "postback",
-    pixelLevel: "specific",
-    networkOfferId: 42,
-    pixelType: "post_conversion",
-    postbackUrl: "https://track.example.com/everflow/event?tid={transaction_id}&event={event_name}",
-    delayMs: 60_000,
-  },
-  "html-pixel": {
-    deliveryMethod: "html",
-    pixelLevel: "global",
-    pixelType: "conversion",
-    htmlCode:
-      '<img src="https://px.example.com/conversion?tid={transaction_id}" width="1" height="1" alt="" />',
-  },
-};
-
-/** Declares the postbacks; the stack's one output is their Everflow ids by name. */
-function demoProgram(): { postbackIds: Record<string, unknown> } {
-  const postbackIds: Record<string, unknown> = {};
-  for (const [name, args] of Object.entries(POSTBACKS)) postbackIds[name] = new Postback(name, args).pixelId;
-  return { postbackIds };
-}
+/**
+ * The exit code of `pulumi preview --expect-no-changes` when the preview proposes changes: ExitNoChanges
+ * in the CLI's exit code taxonomy (sdk/go/common/util/cmdutil/exit.go), which engine v3.274.1 has.
+ */
+const EXIT_CHANGES_PROPOSED = 7;
 
 const verbose = process.argv.includes("--verbose");
-const repoRoot = findRepoRoot(__dirname);
+const repoRoot = packageRoot() ?? path.resolve(__dirname, "..", "..");
 
 const say = (line = "") => process.stdout.write(`${line}\n`);
 
 /** Raised for a step that ran but did not do what the demo says it does. */
-class DemoError extends Error {}
-
-function findRepoRoot(from: string): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    const manifest = path.join(dir, "package.json");
-    if (fs.existsSync(manifest) && JSON.parse(fs.readFileSync(manifest, "utf8")).name === "pulumi-everflow") {
-      return dir;
-    }
-    if (path.dirname(dir) === dir) throw new Error(`no pulumi-everflow package.json above ${from}`);
+class DemoError extends Error {
+  constructor(
+    message: string,
+    /** Why, in a few lines: the engine's errors or the end of the command's output. */
+    readonly details: string[] = [],
+  ) {
+    super(message);
   }
 }
 
@@ -96,8 +74,8 @@ const nameOf = (urn: string) => urn.split("::").pop() ?? urn;
  * The engine's steps on postbacks, of the given kinds, in the order the program declares the postbacks
  * (the engine runs them in parallel).
  */
-function postbackSteps(events: EngineEvent[], order: string[], ...ops: OpType[]): StepEventMetadata[] {
-  const rank = (m: StepEventMetadata) => order.indexOf(nameOf(m.urn));
+function postbackSteps(events: EngineEvent[], ...ops: OpType[]): StepEventMetadata[] {
+  const rank = (m: StepEventMetadata) => NAMES.indexOf(nameOf(m.urn));
   return events
     .map((e) => e.resourcePreEvent?.metadata)
     .filter((m): m is StepEventMetadata => m !== undefined && m.type === POSTBACK_TYPE && ops.includes(m.op))
@@ -132,6 +110,8 @@ const ROUTE_PURPOSE: Record<string, string> = {
   "PUT /v1/affiliates/pixels/:id": "update",
   "POST /v1/affiliates/pixelstable": "search",
 };
+const POST = "POST /v1/affiliates/pixels";
+const PUT = "PUT /v1/affiliates/pixels/:id";
 
 /** The requests the emulator served since its log was reset, e.g. "3 x POST /v1/affiliates/pixels (create)". */
 function apiCalls(emulator: EmulatorHandle): string {
@@ -141,11 +121,21 @@ function apiCalls(emulator: EmulatorHandle): string {
   return `  API calls: ${counts.map(([route, n]) => `${n} x ${route}${purpose(route)}`).join(", ")}`;
 }
 
+/** Raises unless the emulator served exactly these writes since its log was reset. */
+function expectWrites(emulator: EmulatorHandle, posts: number, puts: number): void {
+  const got = { posts: emulator.log.count(POST), puts: emulator.log.count(PUT) };
+  if (got.posts !== posts || got.puts !== puts) {
+    throw new DemoError(
+      `expected ${posts} POST and ${puts} PUT to Everflow, got ${got.posts} POST and ${got.puts} PUT`,
+    );
+  }
+}
+
 /**
- * Why a step failed, in a few lines: the errors the engine reported per resource when there are any (the
- * error of a failed command holds Pulumi's whole output), else the error's own message.
+ * Why a command failed, in a few lines: the errors the engine reported per resource when there are any,
+ * else the end of what the command wrote.
  */
-function failureReport(error: unknown, events: EngineEvent[]): string[] {
+function failureReport(result: Run, events: EngineEvent[]): string[] {
   const diagnostics = events
     .map((e) => e.diagnosticEvent)
     .filter(
@@ -153,9 +143,18 @@ function failureReport(error: unknown, events: EngineEvent[]): string[] {
     )
     .map((d) => `${nameOf(d?.urn ?? "")}: ${d?.message.trim()}`);
   if (diagnostics.length > 0) return [...new Set(diagnostics)];
-  const message = error instanceof Error ? error.message : String(error);
-  const lines = message.trim().split("\n");
-  return lines.length > 20 ? [...lines.slice(0, 20), "..."] : lines;
+  const lines = `${result.stdout}\n${result.stderr}`.split("\n").filter((l) => l.trim() !== "");
+  return lines.length > 20 ? ["...", ...lines.slice(-20)] : lines;
+}
+
+/** The engine events a command wrote with --event-log, one JSON object a line. */
+function readEvents(file: string): EngineEvent[] {
+  if (!fs.existsSync(file)) return [];
+  return fs
+    .readFileSync(file, "utf8")
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => JSON.parse(line) as EngineEvent);
 }
 
 /** Runs the demo; returns the exit code. */
@@ -167,11 +166,9 @@ async function main(): Promise<number> {
   const { cliPath } = resolvePulumiCli(process.env);
   const emulator = await startEmulator({ accounts: [{ apiKey: API_KEY, networkId: 1, affiliateId: 7 }] });
   const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-everflow-demo-"));
-  const workDir = path.join(repoRoot, ".demo", path.basename(tempDir));
   const cleanup = async () => {
     await emulator.stop();
     fs.rmSync(tempDir, { recursive: true, force: true });
-    fs.rmSync(workDir, { recursive: true, force: true });
   };
   const onSignal = (signal: NodeJS.Signals) => {
     void cleanup().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
@@ -179,60 +176,82 @@ async function main(): Promise<number> {
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
 
-  // Pulumi's own output is streamed with --verbose only; its engine events make the narration.
-  const onOutput = (text: string) => {
-    if (verbose) process.stdout.write(text);
+  const projectDir = path.join(tempDir, "everflow-demo");
+  const stateDir = path.join(tempDir, "state");
+  const env = {
+    ...plainCliEnv(process.env, cliPath, path.join(tempDir, "pulumi-home"), "pulumi-everflow-demo"),
+    // Lets the engine commands take --event-log, as the Automation API does for its own runs.
+    PULUMI_DEBUG_COMMANDS: "true",
   };
+  // Pulumi's and npm's own output is shown with --verbose only; the engine's events make the narration.
+  const onOutput = verbose ? (text: string) => process.stdout.write(text) : undefined;
+
   let events: EngineEvent[] = [];
-  const onEvent = (event: EngineEvent) => events.push(event);
+  let commandNumber = 0;
+  /** Runs a command in the project, as a user would type it; raises unless it exits with `expected`. */
+  const command = async (program: string, args: string[], expected = 0): Promise<Run> => {
+    say(`  $ ${[program, ...args].join(" ")}`);
+    const executable = program === "pulumi" ? cliPath : program;
+    const result = await run(executable, args, { cwd: projectDir, env, onOutput });
+    if (result.code !== expected) {
+      throw new DemoError(
+        `\`${program} ${args.join(" ")}\` exited with ${result.code}, expected ${expected}`,
+        failureReport(result, events),
+      );
+    }
+    return result;
+  };
+  /**
+   * Runs an engine command (preview, up, destroy) with `--event-log`, so that `events` holds what the
+   * engine did; the line shown is the command a user types.
+   */
+  const pulumi = async (args: string[], expected = 0): Promise<Run> => {
+    commandNumber += 1;
+    const eventLog = path.join(tempDir, `events-${commandNumber}.jsonl`);
+    say(`  $ pulumi ${args.join(" ")}`);
+    const result = await run(cliPath, [...args, "--event-log", eventLog], { cwd: projectDir, env, onOutput });
+    events = readEvents(eventLog);
+    if (result.code !== expected) {
+      throw new DemoError(
+        `\`pulumi ${args.join(" ")}\` exited with ${result.code}, expected ${expected}`,
+        failureReport(result, events),
+      );
+    }
+    return result;
+  };
 
   let stepNumber = 0;
-  const step = async (title: string, run: () => Promise<void>) => {
+  const step = async (title: string, body: () => Promise<void>) => {
     stepNumber += 1;
     say(`${stepNumber}. ${title}`);
     events = [];
     emulator.log.reset();
-    await run();
+    await body();
     say(apiCalls(emulator));
     say();
   };
 
   try {
-    // The stack's work directory: a project like a user's, with pulumi-everflow "installed" (linked to
-    // this repository) so that the engine's dynamic provider process can load the provider from it.
-    fs.mkdirSync(path.join(workDir, "node_modules"), { recursive: true });
-    fs.symlinkSync(repoRoot, path.join(workDir, "node_modules", "pulumi-everflow"), "dir");
-    const stateDir = path.join(tempDir, "state");
-    const homeDir = path.join(tempDir, "pulumi-home");
-    fs.mkdirSync(stateDir);
-    fs.mkdirSync(homeDir);
-    const envVars = {
-      ...engineEnv(process.env, cliPath),
-      PULUMI_BACKEND_URL: `file://${stateDir}`,
-      PULUMI_CONFIG_PASSPHRASE: "pulumi-everflow-demo",
-      PULUMI_HOME: homeDir,
-    };
-    const pulumiCommand = await enginePulumiCommand(cliPath);
-    // The project settings are written into the work directory (the program is inline, so there is no
-    // project directory a plain `pulumi up` could run).
-    const project = DEMO_PROJECT;
-    const stack: Stack = await LocalWorkspace.createOrSelectStack(
-      { stackName: STACK, projectName: project.name, program: async () => demoProgram() },
-      { workDir, pulumiCommand, envVars, projectSettings: project },
-    );
-    await stack.setAllConfig({
-      "everflow:apiKey": { value: API_KEY, secret: true },
-      "everflow:baseUrl": { value: emulator.url },
-    });
-    const names = Object.keys(POSTBACKS);
-    const width = Math.max(...names.map((n) => n.length));
-    const pad = (name: string) => name.padEnd(width);
-
+    const version = (await run(cliPath, ["version"], { cwd: tempDir, env })).stdout.trim();
     say(`  emulator  ${emulator.url} (affiliate 7, API key "${API_KEY}")`);
-    say(
-      `  engine    pulumi ${pulumiCommand.version?.toString() ?? "(unknown version)"}, state in ${stateDir}`,
-    );
-    say(`  program   project ${project.name}, stack ${STACK}: ${names.join(", ")}`);
+    say(`  engine    pulumi ${version || "(unknown version)"} at ${cliPath}`);
+    say(`  project   demo/ copied to ${projectDir}, stack ${STACK}, state in ${stateDir}`);
+    say();
+
+    say("Set up the project as a user does: install the package, log in, create the stack, set config");
+    const tarball = packTarball(repoRoot, tempDir);
+    say(`  (npm pack of this checkout: ${path.basename(tarball)})`);
+    fs.cpSync(path.join(repoRoot, "demo"), projectDir, {
+      recursive: true,
+      filter: (src) => !/(^|[/\\])(node_modules|Pulumi\.[^/\\]+\.yaml)$/.test(src),
+    });
+    await command("npm", installArgs(tarball, pulumiSdkVersion(repoRoot)));
+    const config = [
+      { key: "everflow:apiKey", value: API_KEY, secret: true },
+      { key: "everflow:baseUrl", value: emulator.url },
+    ];
+    fs.mkdirSync(stateDir);
+    for (const args of stackSetupCommands(stateDir, STACK, config)) await command("pulumi", args);
     say();
 
     let ids: Record<string, number> = {};
@@ -241,19 +260,23 @@ async function main(): Promise<number> {
       if (!pixel) throw new DemoError(`the emulator holds no postback ${name}`);
       return pixel;
     };
+    const width = Math.max(...NAMES.map((n) => n.length));
+    const pad = (name: string) => name.padEnd(width);
 
     await step("pulumi up: create the declared postbacks", async () => {
-      const up = await stack.up({ onOutput, onEvent });
-      ids = (up.outputs.postbackIds?.value ?? {}) as Record<string, number>;
-      for (const s of postbackSteps(events, names, "create")) {
+      await pulumi(["up", "--yes"]);
+      const output = await command("pulumi", ["stack", "output", "postbackIds", "--json"]);
+      ids = JSON.parse(output.stdout) as Record<string, number>;
+      for (const s of postbackSteps(events, "create")) {
         const name = nameOf(s.urn);
         say(`  + create  ${pad(name)}  id ${ids[name]}`);
       }
-      if (up.summary.resourceChanges?.create !== names.length + 1) {
-        throw new DemoError(
-          `expected ${names.length} postbacks created, got ${JSON.stringify(up.summary.resourceChanges)}`,
-        );
+      expectWrites(emulator, NAMES.length, 0);
+      if (JSON.stringify(Object.keys(ids).sort()) !== JSON.stringify([...NAMES].sort())) {
+        throw new DemoError(`the stack output postbackIds names ${Object.keys(ids).join(", ")}`);
       }
+      const inactive = NAMES.filter((name) => live(name).pixel_status !== "active");
+      if (inactive.length > 0) throw new DemoError(`not active in Everflow: ${inactive.join(", ")}`);
     });
 
     const declaredValue = live(DRIFT.postback)[DRIFT.wireField];
@@ -264,51 +287,58 @@ async function main(): Promise<number> {
       );
     });
 
-    let driftLines = 0;
     await step("pulumi preview --refresh: compare the declaration with what Everflow holds", async () => {
-      await stack.preview({ refresh: true, onOutput, onEvent });
-      for (const s of postbackSteps(events, names, "update", "replace")) {
+      await pulumi(["preview", "--refresh", "--expect-no-changes"], EXIT_CHANGES_PROPOSED);
+      for (const s of postbackSteps(events, "update", "replace")) {
         for (const c of changedFields(s)) {
           say(`  ~ drift   ${nameOf(s.urn)}: ${c.field} declared ${show(c.after)}, live ${show(c.before)}`);
-          driftLines += 1;
         }
       }
-      const same = postbackSteps(events, names, "same").map((s) => nameOf(s.urn));
+      const same = postbackSteps(events, "same").map((s) => nameOf(s.urn));
       if (same.length > 0) say(`  = same    ${same.join(", ")}`);
-      if (driftLines === 0) throw new DemoError(`the preview showed no drift on ${DRIFT.postback}`);
+      say(
+        `  (exit ${EXIT_CHANGES_PROPOSED}: --expect-no-changes found changes, as a drift check in CI would)`,
+      );
+      expectWrites(emulator, 0, 0);
+      const now = live(DRIFT.postback)[DRIFT.wireField];
+      if (now !== DRIFT.liveValue) throw new DemoError(`the preview changed ${DRIFT.wireField} to ${now}`);
       say("  (a preview changes nothing: Everflow still has the edited value)");
     });
 
     await step("pulumi up --refresh: put the declared values back", async () => {
-      await stack.up({ refresh: true, onOutput, onEvent });
-      for (const s of postbackSteps(events, names, "update", "replace")) {
+      await pulumi(["up", "--refresh", "--yes"]);
+      for (const s of postbackSteps(events, "update", "replace")) {
         for (const c of changedFields(s)) {
           say(`  ~ update  ${nameOf(s.urn)}: ${c.field} ${show(c.before)} -> ${show(c.after)}`);
         }
       }
       const now = live(DRIFT.postback)[DRIFT.wireField];
       say(`  Everflow now: ${DRIFT.postback} ${DRIFT.wireField} ${now}`);
+      expectWrites(emulator, 0, 1);
       if (now !== declaredValue) throw new DemoError(`${DRIFT.postback} still has ${DRIFT.wireField} ${now}`);
     });
 
     await step("pulumi destroy: remove the postbacks from the stack", async () => {
-      await stack.destroy({ onOutput, onEvent });
-      for (const s of postbackSteps(events, names, "delete")) {
+      await pulumi(["destroy", "--yes"]);
+      for (const s of postbackSteps(events, "delete")) {
         const name = nameOf(s.urn);
         say(`  - delete  ${pad(name)}  id ${ids[name]}, status in Everflow now: ${live(name).pixel_status}`);
       }
       say(
         "  (Everflow has no delete for affiliate postbacks: destroy deactivates them, they stay in the account)",
       );
-      const active = names.filter((name) => live(name).pixel_status !== "inactive");
+      expectWrites(emulator, 0, NAMES.length);
+      const active = NAMES.filter((name) => live(name).pixel_status !== "inactive");
       if (active.length > 0) throw new DemoError(`still active: ${active.join(", ")}`);
     });
 
     say(`Done: all ${stepNumber} steps did what they said.`);
     return 0;
   } catch (error) {
-    say(`  FAILED: ${failureReport(error, events).join("\n    ")}`);
-    if (!verbose) say("  (npm run demo -- --verbose shows Pulumi's own output)");
+    const message = error instanceof Error ? error.message : String(error);
+    const details = error instanceof DemoError ? error.details : [];
+    say(`  FAILED: ${[message, ...details].join("\n    ")}`);
+    if (!verbose) say("  (npm run demo -- --verbose shows Pulumi's and npm's own output)");
     say(stepNumber === 0 ? "The demo could not start." : `The demo stopped at step ${stepNumber}.`);
     return 1;
   } finally {

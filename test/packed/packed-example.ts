@@ -1,8 +1,17 @@
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type EmulatorAccount, type EmulatorHandle } from "../../emulator";
+import {
+  type ConfigSetting,
+  installArgs,
+  plainCliEnv,
+  pulumiSdkVersion as sdkVersionIn,
+  run as runCommand,
+  stackSetupCommands,
+  versionIn,
+  type Run,
+} from "../../scripts/packed-project";
 import { repoRoot } from "../support/engine";
 
 export const POST = "POST /v1/affiliates/pixels";
@@ -11,13 +20,8 @@ const STACK = "dev";
 // The step waits of a 2-core machine shared with other work: an engine run takes seconds to minutes.
 export const STEP_TIMEOUT_MS = 600_000;
 
-interface ConfigValue {
-  key: string;
-  value: (emulatorUrl: string) => string;
-  secret?: boolean;
-  /** `pulumi config set --path`, for keys like everflow:accounts.brand.apiKey. */
-  path?: boolean;
-}
+/** A `pulumi config set`, with a value that may depend on where the emulator listens. */
+type ConfigValue = Omit<ConfigSetting, "value"> & { value: (emulatorUrl: string) => string };
 
 export interface PackedExample {
   /** How many postbacks the program declares. */
@@ -86,26 +90,11 @@ export const EXAMPLES: Record<string, PackedExample> = {
   },
 };
 
-export interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type { Run };
 
 /** Runs a command to its end; never rejects on a non-zero exit (the caller asserts on the code). */
-export function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      command,
-      args,
-      { cwd, env, timeout: STEP_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+export const run = (command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Run> =>
+  runCommand(command, args, { cwd, env, timeoutMs: STEP_TIMEOUT_MS });
 
 /** A failed step's output, for the assertion message. */
 export const show = (r: Run) => `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
@@ -115,10 +104,7 @@ export function expectExit(r: Run, code: number): void {
 }
 
 /** The @pulumi/pulumi the examples get: the one this checkout is tested with (the CI matrix changes it). */
-export function pulumiSdkVersion(): string {
-  const manifest = require.resolve("@pulumi/pulumi/package.json", { paths: [repoRoot] });
-  return (JSON.parse(fs.readFileSync(manifest, "utf8")) as { version: string }).version;
-}
+export const pulumiSdkVersion = (): string => sdkVersionIn(repoRoot);
 
 /**
  * examples/<name> copied into a fresh directory, installed from the packed tarball, and driven through
@@ -151,22 +137,8 @@ export function describePackedExample(name: string): void {
         recursive: true,
         filter: (src) => !/(^|[/\\])(node_modules|Pulumi\.[^/\\]+\.yaml)$/.test(src),
       });
-      const {
-        PULUMI_BACKEND_URL: _backend,
-        PULUMI_CLI: _cli,
-        PULUMI_ACCESS_TOKEN: _token,
-        ...inherited
-      } = process.env;
       env = {
-        ...inherited,
-        // The Node under test first, then the CLI's bin directory (engine, language host, provider shim).
-        PATH: [path.dirname(process.execPath), path.dirname(cliPath), process.env.PATH ?? ""].join(
-          path.delimiter,
-        ),
-        PULUMI_HOME: path.join(root, "pulumi-home"),
-        PULUMI_CONFIG_PASSPHRASE: "pulumi-everflow-packed",
-        PULUMI_SKIP_UPDATE_CHECK: "true",
-        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        ...plainCliEnv(process.env, cliPath, path.join(root, "pulumi-home"), "pulumi-everflow-packed"),
         NO_COLOR: "1",
       };
       fs.mkdirSync(path.join(root, "state"));
@@ -183,35 +155,24 @@ export function describePackedExample(name: string): void {
       async () => {
         const install = await run(
           "npm",
-          [
-            "install",
-            "--no-audit",
-            "--no-fund",
-            "--prefer-offline",
-            process.env.PULUMI_EVERFLOW_TARBALL!,
-            `@pulumi/pulumi@${pulumiSdkVersion()}`,
-          ],
+          installArgs(process.env.PULUMI_EVERFLOW_TARBALL!, pulumiSdkVersion()),
           dir,
           env,
         );
         expectExit(install, 0);
         const installed = path.join(dir, "node_modules", "pulumi-everflow");
         expect(fs.lstatSync(installed).isSymbolicLink()).toBe(false);
-        const version = (file: string) =>
-          (JSON.parse(fs.readFileSync(file, "utf8")) as { version: string }).version;
-        expect(version(path.join(installed, "package.json"))).toBe(
-          version(path.join(repoRoot, "package.json")),
+        expect(versionIn(path.join(installed, "package.json"))).toBe(
+          versionIn(path.join(repoRoot, "package.json")),
         );
         expect(fs.existsSync(path.join(dir, "node_modules", ".bin", "pulumi-everflow"))).toBe(true);
 
-        expectExit(await pulumi("login", `file://${path.join(path.dirname(dir), "state")}`), 0);
-        expectExit(await pulumi("stack", "init", STACK), 0);
-        for (const c of example.config) {
-          const flags = [...(c.secret ? ["--secret"] : []), ...(c.path ? ["--path"] : [])];
-          expectExit(await pulumi("config", "set", ...flags, c.key, c.value(emulator.url)), 0);
-        }
-        for (const c of fastClient)
-          expectExit(await pulumi("config", "set", c.key, c.value(emulator.url)), 0);
+        const config = [...example.config, ...fastClient].map(({ value, ...c }) => ({
+          ...c,
+          value: value(emulator.url),
+        }));
+        const stateDir = path.join(path.dirname(dir), "state");
+        for (const args of stackSetupCommands(stateDir, STACK, config)) expectExit(await pulumi(...args), 0);
       },
       STEP_TIMEOUT_MS,
     );

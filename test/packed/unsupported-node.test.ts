@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { installArgs } from "../../scripts/packed-project";
 import { repoRoot } from "../support/engine";
 import { expectExit, pulumiSdkVersion, run, STEP_TIMEOUT_MS } from "./packed-example";
 
@@ -25,14 +26,7 @@ describe("on Node.js 18, installed from the packed package", () => {
     // Installed with this run's npm and Node, as a user's npm would (npm itself no longer runs on 18).
     const install = await run(
       "npm",
-      [
-        "install",
-        "--no-audit",
-        "--no-fund",
-        "--prefer-offline",
-        process.env.PULUMI_EVERFLOW_TARBALL!,
-        `@pulumi/pulumi@${pulumiSdkVersion()}`,
-      ],
+      installArgs(process.env.PULUMI_EVERFLOW_TARBALL!, pulumiSdkVersion()),
       dir,
       process.env,
     );

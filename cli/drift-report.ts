@@ -1,4 +1,5 @@
 import type { EngineEvent } from "@pulumi/pulumi/automation";
+import { APPLIED_KEY, drift as driftSinceLastAnswer } from "../provider/applied";
 import { canonical, changedFields, type CanonicalPostback } from "../provider/mapping";
 import { EXIT_DRIFT, EXIT_OK } from "./args";
 
@@ -35,6 +36,11 @@ export interface RefreshedPostback {
   live: Props | undefined;
   /** Inputs that are secret in state or in the refresh (set by drift-secrets.ts): shown as "[secret]". */
   secret?: readonly string[];
+  /**
+   * The record of the last write kept in the stack's outputs (provider/applied.ts); absent in state
+   * written before it existed. With it, drift is what Everflow changed since it answered that write.
+   */
+  applied?: unknown;
 }
 
 export interface FieldDrift {
@@ -91,20 +97,33 @@ export function refreshedPostbacks(events: readonly EngineEvent[]): RefreshedPos
       id: meta.old.id,
       declared: meta.old.inputs,
       live: gone ? undefined : meta.new?.inputs,
+      applied: (meta.old.outputs as Props | undefined)?.[APPLIED_KEY],
     });
   }
   return [...byUrn.values()];
 }
 
 /**
- * The fields of one postback whose live value differs from the declaration, secrets hidden: the
- * facebook access token always, and every field in `secret` (secret in state), on both sides.
+ * The fields of one postback that drifted, secrets hidden: the facebook access token always, and every
+ * field in `secret` (secret in state), on both sides. Drift is what the provider's diff sees: the live
+ * value against Everflow's answer to the last write (`applied`), so a value the server stores in its own
+ * form (a default, an escape) is not drift; without that record (older state), the live value against
+ * the declaration.
  */
-export function fieldDrift(declared: Props, live: Props, secret: readonly string[] = []): FieldDrift[] {
+export function fieldDrift(
+  declared: Props,
+  live: Props,
+  secret: readonly string[] = [],
+  applied?: unknown,
+): FieldDrift[] {
   const a = canonical(declared);
   const b = canonical(live);
   const out: FieldDrift[] = [];
-  for (const field of changedFields(declared, live) as Array<keyof CanonicalPostback>) {
+  const drifted =
+    applied === undefined
+      ? changedFields(declared, live)
+      : driftSinceLastAnswer(live, { [APPLIED_KEY]: applied });
+  for (const field of drifted as Array<keyof CanonicalPostback>) {
     if (field !== "facebookPixel") {
       const hide = secret.includes(field);
       out.push({ field, declared: hide ? SECRET : a[field], live: hide ? SECRET : b[field] });
@@ -160,7 +179,7 @@ export function buildReport(stack: string, postbacks: readonly RefreshedPostback
       missing.push(head);
       continue;
     }
-    const fields = fieldDrift(p.declared, p.live, p.secret);
+    const fields = fieldDrift(p.declared, p.live, p.secret, p.applied);
     if (fields.length > 0) drift.push({ ...head, fields });
   }
   drift.sort(byNameThenUrn);

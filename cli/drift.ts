@@ -17,8 +17,9 @@ export const DRIFT_USAGE = "usage: pulumi-everflow drift [--stack NAME] [--cwd D
 export const DRIFT_HELP = `${DRIFT_USAGE}
 
 Reports the drift of a Pulumi stack's Everflow postbacks: for each postback, every field whose live
-value in Everflow differs from its declaration as last applied by \`pulumi up\` (the inputs recorded in
-the stack's state), and every postback deleted in Everflow ("missing").
+value in Everflow changed since Everflow answered the last \`pulumi up\` (shown against the declaration as
+last applied, the inputs recorded in the stack's state), and every postback deleted in Everflow
+("missing"). A value Everflow stores in its own form (a default, an escape) is not drift.
 
 Under a key of another affiliate than the postbacks' owner, or one for which Everflow lists no postback
 at all, the provider's refresh fails and drift exits 1 with its message (naming both affiliates, or how

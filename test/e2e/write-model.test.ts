@@ -4,6 +4,7 @@ import type { PulumiFn } from "@pulumi/pulumi/automation";
 import { Postback, PostbackArgs } from "../../sdk";
 import type { EmulatorOptions } from "../../emulator";
 import { createEverflowStack, EverflowTestStack } from "../support/everflow";
+import { runCli, stackEnv } from "./cli/helpers";
 import { LEGACY_DECLARATIONS } from "../fixtures/legacy-state/declarations";
 
 // Issue 10: the four cases where a server that stores or returns another form than it was sent made
@@ -144,6 +145,21 @@ describe('case 3: the server HTML-escapes & < " in what it returns', () => {
     await t.stack.up();
     expect(t.totalCalls()).toBe(0);
     await t.stack.preview({ refresh: true, expectNoChanges: true });
+  });
+
+  it("pulumi-everflow drift agrees with the diff: the escaped form is no drift, a hand edit is", async () => {
+    const driftCli = () => runCli(["drift", "--cwd", t.workDir, "--stack", "test"], stackEnv(t));
+    const clean = await driftCli();
+    expect(clean.stderr).toBe("");
+    expect(clean.code).toBe(0);
+    const [id] = t.trackedAndStored().tracked;
+    const before = t.emulator.store.get(id!)!;
+    t.emulator.store.update(id!, { delay_ms: 777 });
+    const drifted = await driftCli();
+    expect(drifted.code).toBe(2);
+    expect(drifted.stdout).toMatch(/delayMs: declared 0, live 777/);
+    expect(drifted.stdout).not.toMatch(/postbackUrl|htmlCode/);
+    t.emulator.store.update(id!, { delay_ms: before.delay_ms });
   });
 
   it("destroy changes pixel_status only: the stored text is not damaged", async () => {

@@ -10,6 +10,7 @@ import {
   SECRET_SIG,
   type RefreshedPostback,
 } from "../../../cli/drift-report";
+import { appliedRecord } from "../../../provider/applied";
 import { inputsByUrn, resolveSecrets, revealed, type SecretSources } from "../../../cli/drift-secrets";
 
 const TOKEN = "EAAB-secret-token-0042";
@@ -47,6 +48,20 @@ describe("drift: field differences", () => {
     expect(
       fieldDrift({ ...checkout, pixelType: "post_conversion" }, { ...checkout, pixelType: "event" }),
     ).toEqual([]);
+  });
+
+  it("with the record of the last write, drift is the live postback against Everflow's answer to it", () => {
+    // Everflow stored the URL escaped: that answer is no drift, a change made after it is.
+    const escaped = checkout.postbackUrl.replace("?", "?&amp;");
+    const applied = appliedRecord(checkout, { ...checkout, postbackUrl: escaped });
+    expect(fieldDrift(checkout, { ...checkout, postbackUrl: escaped }, [], applied)).toEqual([]);
+    expect(fieldDrift(checkout, { ...checkout, postbackUrl: escaped, delayMs: 9 }, [], applied)).toEqual([
+      { field: "delayMs", declared: 0, live: 9 },
+    ]);
+    // Without the record (state of an older release), the declaration is the basis.
+    expect(fieldDrift(checkout, { ...checkout, postbackUrl: escaped })).toEqual([
+      { field: "postbackUrl", declared: checkout.postbackUrl, live: escaped },
+    ]);
   });
 
   it("names each changed field with its declared and live values, in a stable order", () => {

@@ -83,7 +83,7 @@ describe("main", () => {
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/Exit codes: 0 /);
       if (command === "drift") {
-        expect(r.stdout).toContain("declaration as last applied by `pulumi up`");
+        expect(r.stdout).toContain("changed since Everflow answered the last `pulumi up`");
         expect(r.stdout).toContain("refresh-only preview");
       } else {
         expect(r.stdout).toContain("never written");

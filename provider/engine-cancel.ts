@@ -54,12 +54,7 @@ export function watchEngineCancel(): void {
  */
 function hookCancelRpc(): void {
   try {
-    const pulumiDir = path.dirname(
-      require.resolve("@pulumi/pulumi/package.json", { paths: [process.cwd()] }),
-    );
-    const grpcPath = require.resolve("@grpc/grpc-js", { paths: [pulumiDir] });
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the host's own copy, found at run time
-    const grpc = require(grpcPath) as { Server?: { prototype: Record<string, unknown> } };
+    const grpc = hostModule("@grpc/grpc-js") as { Server?: { prototype: Record<string, unknown> } };
     const proto = grpc.Server?.prototype;
     const lookup = proto?._retrieveHandler;
     if (!proto || typeof lookup !== "function") return;
@@ -70,4 +65,14 @@ function hookCancelRpc(): void {
   } catch {
     // No gRPC server to hook: the other watches remain.
   }
+}
+
+/**
+ * A module as the host's @pulumi/pulumi loads it (its own @grpc/grpc-js, its generated protos): the
+ * copy whose objects the host's server uses, not one this package may have beside it.
+ */
+export function hostModule(name: string): unknown {
+  const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [process.cwd()] }));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the host's own copy, found at run time
+  return require(require.resolve(name, { paths: [pulumiDir] }));
 }

@@ -1,10 +1,13 @@
 // First: on an unsupported Node.js, fail in one line before undici loads.
 import "./supported-node";
 import { watchEngineCancel } from "./engine-cancel";
+import { attachWarningsToResources } from "./engine-log";
 import { PostbackProvider } from "./postback-provider";
 
 // In the engine's provider process only: a cancelled run stops our requests (see engine-cancel.ts).
 watchEngineCancel();
+// In the same process: warnings are shown under the postback they are about (see engine-log.ts).
+attachWarningsToResources();
 
 /**
  * The implementation behind every Postback. The SDK's serialized provider is a stub that loads this

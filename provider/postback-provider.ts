@@ -14,6 +14,7 @@ import {
 } from "./applied";
 import { changedFields, declaredBody, toDeclaredShape, toOutputs } from "./mapping";
 import { MODELLED_FIELDS, type ModelledField } from "./rules";
+import { warnResource } from "./engine-log";
 import { PixelReader } from "./pixel-reader";
 import { AccountOwnership, ExpectedOwners } from "./ownership";
 import { Claims, takeImportName } from "./claims";
@@ -131,7 +132,7 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
       // Recorded without a last applied declaration: the next `up` sees the difference and tries again.
       throw new PostbackInitError(id, withProvider(answered, inputs), brokenWrite(id, check.broken));
     }
-    warnAnswer(id, check.notes);
+    await warnAnswer(id, check.notes);
     return { id, outs: { ...answered, [APPLIED_KEY]: appliedRecord(declared, answered) } };
   }
 
@@ -267,12 +268,12 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
     const answered = toOutputs(pixel, declared.account, token);
     const check = checkAnswer(sent, answered, appliedOf(olds), fromDeclaration);
     if (check.broken.length > 0) throw brokenWrite(id, check.broken);
-    warnAnswer(id, check.notes);
+    await warnAnswer(id, check.notes);
     const kept = MODELLED_FIELDS.filter(
       (f) => !fromDeclaration.includes(f) && changedFields(sent, declared).includes(f),
     );
     if (kept.length > 0) {
-      warn(
+      await warnResource(
         `postback ${id}: kept ${kept.join(", ")} as changed outside Pulumi (the program did not change ` +
           `${kept.length === 1 ? "it" : "them"}); run \`pulumi up --refresh\` to see such changes before writing`,
       );
@@ -305,16 +306,12 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
 }
 
 /**
- * Warnings reach the engine through the provider process's stderr (a dynamic provider has no engine
- * connection for resource-attached logs), so each names the postback by id.
+ * Warnings are shown under the postback of the call (engine-log.ts); each also names the postback by id,
+ * for where they reach only stderr.
  */
-function warn(message: string): void {
-  console.warn(`warning: ${message}`);
-}
-
-function warnAnswer(id: string, notes: string[]): void {
+async function warnAnswer(id: string, notes: string[]): Promise<void> {
   if (notes.length === 0) return;
-  warn(
+  await warnResource(
     `postback ${id}: Everflow stored a different value than was sent; Pulumi takes Everflow's value as ` +
       `applied and will not write it again: ${notes.join("; ")}`,
   );

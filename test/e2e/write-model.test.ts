@@ -60,9 +60,19 @@ describe("case 1: the server stores delay_ms as 0 for delivery methods other tha
   });
   afterAll(async () => t?.stop());
 
-  it("warns once, naming the field and both values, then makes no request", async () => {
-    const first = await t.stack.up();
+  it("warns once on the postback, naming the field and both values, then makes no request", async () => {
+    const warnings: { urn?: string; message: string }[] = [];
+    const first = await t.stack.up({
+      onEvent: (e) => {
+        const d = e.diagnosticEvent;
+        if (d?.severity === "warning") warnings.push({ urn: d.urn, message: d.message });
+      },
+    });
     expect(first.stdout + first.stderr).toMatch(/delayMs: sent 5000, Everflow answered 0/);
+    // Attached to the resource (engine-log.ts), not to the stack.
+    const answered = warnings.filter((w) => /Everflow answered/.test(w.message));
+    expect(answered).toHaveLength(1);
+    expect(answered[0]!.urn).toMatch(/::html$/);
     t.emulator.log.reset();
     const second = await t.stack.up();
     expect(t.totalCalls()).toBe(0);

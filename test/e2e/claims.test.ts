@@ -103,3 +103,43 @@ describe("one Everflow postback, never claimed twice", () => {
     expect(t.calls()[POST]).toBe(1);
   });
 });
+
+describe("an import of a postback that a resource the program keeps manages", () => {
+  let t: EverflowTestStack;
+  let program: () => void = () => {};
+  beforeAll(async () => {
+    t = await createEverflowStack("claims-kept", async () => program());
+    program = () => new Postback("a", declared);
+    await t.stack.up();
+  });
+  afterAll(async () => t?.stop());
+
+  it("fails at preview when the keeper is diffed first, and up writes nothing", async () => {
+    const [kept] = t.emulator.store.all();
+    // dependsOn orders b after a's diff: the engine may diff resources in parallel, and the refusal
+    // needs the keeper's diff first (claims.ts).
+    program = () => {
+      const a = new Postback("a", declared);
+      new Postback(
+        "b",
+        { ...declared, delayMs: 10 },
+        { import: String(kept!.network_pixel_id), dependsOn: [a] },
+      );
+    };
+    t.emulator.log.reset();
+    const message = await t.stack.preview().then(
+      () => "preview succeeded",
+      (error: Error) => error.message,
+    );
+    expect(message).toMatch(/resource '?b'?: property importId/);
+    expect(message).toContain(`postback ${kept!.network_pixel_id} is managed by another resource`);
+    expect(t.totalCalls()).toBe(0);
+    const up = await t.stack.up().then(
+      () => "up succeeded",
+      (error: Error) => error.message,
+    );
+    expect(up).toContain("is managed by another resource");
+    expect(t.calls()[PUT]).toBeUndefined();
+    expect(t.emulator.store.get(kept!.network_pixel_id)?.delay_ms).toBe(0);
+  });
+});

@@ -218,6 +218,25 @@ export class AccountOwnership {
  */
 export class ExpectedOwners {
   private readonly byAccount = new Map<string, Owner | null>();
+  private readonly settling = new Map<string, Promise<void>>();
+
+  constructor(private readonly settleMs = 250) {}
+
+  /**
+   * Resolves once the first creates of a run may trust {@link of}. The SDK registers resources
+   * concurrently, so a new postback can reach the engine, and be created, before the diffs of the
+   * postbacks declared with it: the first create of an account waits a moment for them (once per
+   * account and run; later creates do not wait).
+   */
+  settled(account: string): Promise<void> {
+    if (this.byAccount.has(account)) return Promise.resolve();
+    let wait = this.settling.get(account);
+    if (!wait) {
+      wait = new Promise((resolve) => setTimeout(resolve, this.settleMs));
+      this.settling.set(account, wait);
+    }
+    return wait;
+  }
 
   note(account: string, props: Record<string, unknown>): void {
     const owner = recordedOwner(props);

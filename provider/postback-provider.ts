@@ -113,6 +113,7 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
     if (declared.importId !== undefined) {
       return this.adopt(Number(declared.importId), declared, inputs, client, reader);
     }
+    await this.expectedOwners.settled(declared.account); // ownership.ts
     await ownership.beforeCreate(this.expectedOwners.of(declared.account), () => client.list()); // ownership.ts
     const pixel = await writing(reader, undefined, () => client.create(declaredBody(declared))).catch(
       (error: unknown) => {

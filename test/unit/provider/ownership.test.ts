@@ -127,6 +127,28 @@ describe("AccountOwnership", () => {
     expect(expected.of("partner")).toBeUndefined();
   });
 
+  it("ExpectedOwners: the first create of an account waits once for the diffs; a known account does not", async () => {
+    jest.useFakeTimers();
+    try {
+      const expected = new ExpectedOwners(250);
+      let settled = false;
+      void expected.settled("default").then(() => (settled = true));
+      await jest.advanceTimersByTimeAsync(249);
+      expect(settled).toBe(false);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(settled).toBe(true);
+      // The same wait, not a new one, for the creates that follow.
+      expect(expected.settled("default")).toBe(expected.settled("default"));
+      expected.note("partner", ownedBy7);
+      let known = false;
+      void expected.settled("partner").then(() => (known = true));
+      await Promise.resolve();
+      expect(known).toBe(true);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it("parses the confirmed account names", () => {
     expect([...confirmedAccounts(" default, partner  eu ")]).toEqual(["default", "partner", "eu"]);
     expect(confirmedAccounts(undefined).size).toBe(0);

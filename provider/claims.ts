@@ -5,9 +5,6 @@
  * Two faults of one kind live here: two resources managing one Everflow postback.
  * - Two resources of a program that declare the same `import` id: `check` of the second fails, naming
  *   the first (the engine names the second), before any API call.
- * - A new resource that imports the id of a resource the program keeps: its `check` fails when the
- *   other's diff ran first, else its create fails before any write. The engine may diff in parallel, so
- *   this is best effort unless the importing resource depends on the other.
  * - The engine creates before it deletes: a renamed resource that keeps its `import` (no alias), a
  *   replacement whose new resource adopts the same id (an account change under the same key), or any
  *   removed resource whose id a new one adopts. The new resource adopts the postback, then the delete of
@@ -22,8 +19,6 @@ export class Claims {
   private readonly imports = new Map<string, string>();
   /** Ids created or adopted by this run. */
   private readonly held = new Set<string>();
-  /** Ids of resources the program keeps (their diff ran without a replacement). */
-  private readonly kept = new Set<string>();
 
   /**
    * Records that resource `name` adopts `id`; returns the reason of a check failure when another
@@ -42,28 +37,6 @@ export class Claims {
       `postback ${id} is also adopted by resource "${first}" of this program: one Everflow postback can ` +
       `be managed by one resource only. Remove one of the two \`import\` options (or give "${name}" an ` +
       `alias of "${first}" if it is a rename)`
-    );
-  }
-
-  /**
-   * A resource of the program keeps managing `id` (its diff ran, no replacement). Another resource that
-   * adopts it would make two resources manage one postback.
-   */
-  keep(platform: string, id: string | number): void {
-    this.kept.add(claimKey(platform, id));
-  }
-
-  /**
-   * The reason a new resource may not adopt `id`: a resource the program keeps manages it. Known once
-   * that resource's diff has run, so a program that declares it first fails at preview, else at `up`
-   * before any write.
-   */
-  keptElsewhere(platform: string, id: string | undefined): string | undefined {
-    if (id === undefined || !this.kept.has(claimKey(platform, id))) return undefined;
-    return (
-      `postback ${id} is managed by another resource of this stack, which the program keeps: one Everflow ` +
-      `postback can be managed by one resource only. Remove this \`import\`, or remove the other resource ` +
-      `from the program first`
     );
   }
 

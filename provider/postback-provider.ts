@@ -67,7 +67,7 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
     this.accounts.clear();
   }
 
-  async check(olds: Props, declaredNews: Props): Promise<pulumi.dynamic.CheckResult> {
+  async check(_olds: Props, declaredNews: Props): Promise<pulumi.dynamic.CheckResult> {
     const { inputs: news, importName } = takeImportName(declaredNews); // claims.ts
     const result = checkPostback(news);
     if (result.ok === false) return { inputs: news, failures: result.failures };
@@ -82,20 +82,15 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
     const platform =
       typeof account === "string" && account !== UNKNOWN ? this.settings.platform(account) : "";
     const importId = typeof result.inputs.importId === "string" ? result.inputs.importId : undefined;
-    const shared =
-      this.claims.declareImport(platform, importId, importName) ??
-      // A resource that already held this import in state is the one keeping it.
-      (olds.importId === importId ? undefined : this.claims.keptElsewhere(platform, importId));
+    const shared = this.claims.declareImport(platform, importId, importName);
     if (shared) return { inputs: news, failures: [{ property: "importId", reason: shared }] };
     return { inputs: result.inputs };
   }
 
-  async diff(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
+  async diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
     // An account not known yet may differ: preview must show the replacement `up` may do.
     this.expectedOwners.note(accountOf(olds), olds); // ownership.ts
     const replaces = news.account === UNKNOWN || accountOf(olds) !== accountOf(news) ? ["account"] : [];
-    // claims.ts: the program keeps this resource, and with it the postback it manages.
-    if (replaces.length === 0) this.claims.keep(this.settings.platform(accountOf(olds)), id);
     // Preview passes values not known yet; any of them may change the postback.
     // What the program changed, and what Everflow changed since its last answer: never the
     // declaration against the server's form (see applied.ts).
@@ -224,11 +219,8 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
     client: EverflowClient,
     reader: PixelReader,
   ) {
-    const platform = this.settings.platform(declared.account);
-    const kept = this.claims.keptElsewhere(platform, String(id)); // claims.ts
-    if (kept) throw new Error(kept);
     const live = await client.get(id);
-    this.claims.hold(platform, id); // claims.ts
+    this.claims.hold(this.settings.platform(declared.account), id); // claims.ts
     const token = declared.facebookPixel?.accessToken;
     const liveOuts = toOutputs(live, declared.account, token);
     const taken = { id: String(id), outs: liveOuts };

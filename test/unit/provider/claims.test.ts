@@ -27,16 +27,6 @@ describe("Claims", () => {
     expect(claims.isHeld(US, "1002")).toBe(false);
   });
 
-  it("refuses an import of an id that a kept resource manages, on that platform only", () => {
-    const claims = new Claims();
-    claims.keep(US, "1001");
-    expect(claims.keptElsewhere(US, "1001")).toMatch(/postback 1001 is managed by another resource/);
-    expect(claims.keptElsewhere(`${US}/`, "1001")).toBeDefined();
-    expect(claims.keptElsewhere(EU, "1001")).toBeUndefined();
-    expect(claims.keptElsewhere(US, "1002")).toBeUndefined();
-    expect(claims.keptElsewhere(US, undefined)).toBeUndefined();
-  });
-
   it("takes the SDK's resource name off the inputs", () => {
     expect(takeImportName({ importId: "1", importName: "a", delayMs: 0 })).toEqual({
       inputs: { importId: "1", delayMs: 0 },

@@ -1,6 +1,6 @@
 import { isUnreadableToken } from "./client";
 import type { Pixel, PixelBody } from "./client";
-import { applies, canonical, changedFields, toWire, type CanonicalPostback } from "./rules";
+import { applies, canonical, changedFields, fromWire, toWire, type CanonicalPostback } from "./rules";
 import type { CheckedPostbackInputs } from "./schema";
 import { ownerOutputs, type Owner } from "./ownership";
 
@@ -39,15 +39,8 @@ export function toDeclaredShape(
   const fb = pixel.facebook_pixel;
   const token = fb ? str(fb.access_token) : "";
   const c = canonical({
-    deliveryMethod: pixel.delivery_method,
-    pixelLevel: pixel.pixel_level,
-    pixelStatus: pixel.pixel_status,
-    pixelType: pixel.pixel_type,
-    postbackUrl: pixel.postback_url,
-    htmlCode: pixel.html_code,
-    networkOfferId: pixel.network_offer_id,
-    delayMs: pixel.delay_ms,
-    networkOfferPayoutRevenueId: pixel.network_offer_payout_revenue_id,
+    ...fromWire(pixel),
+    // A token the API masks on read is replaced by the one state knows.
     facebookPixel: fb && {
       pixelId: fb.pixel_id,
       eventName: fb.event_name,

@@ -18,8 +18,8 @@ const declared: Array<[string, PostbackArgs]> = [1, 2, 3, 4].map((i) => [
 
 /** Runs `pulumi up` in a process group of its own and SIGKILLs the group once `landed()` holds. */
 async function upKilledWhen(t: EverflowTestStack, landed: () => boolean): Promise<void> {
-  const driver = path.join(__dirname, "..", "support", "up-driver.js");
-  const child = spawn(process.execPath, [driver, t.workDir, JSON.stringify(declared)], {
+  const driver = path.join(__dirname, "..", "support", "op-driver.js");
+  const child = spawn(process.execPath, [driver, "up", t.workDir, JSON.stringify(declared)], {
     env: { ...process.env, ...t.env, PULUMI_ROOT: path.dirname(path.dirname(pulumiEngine().cliPath)) },
     detached: true,
     stdio: "ignore",

@@ -85,6 +85,12 @@ export class PixelReader {
     return (await snapshot.pixels).get(id) ?? this.source.find(id);
   }
 
+  /** The account's listing this run shares (taken now if none is fresh): e.g. to learn whose key it is. */
+  async listing(): Promise<Pixel[]> {
+    const snapshot = this.fresh() ?? this.list();
+    return [...(await snapshot.pixels).values()];
+  }
+
   /** A write's answer: the listing now holds it, so the next write or read needs no request. */
   written(pixel: Pixel): void {
     void this.snapshot?.pixels.then(

@@ -109,7 +109,8 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
       return this.adopt(Number(declared.importId), declared, inputs, client, reader);
     }
     await this.expectedOwners.settled(declared.account); // ownership.ts
-    await ownership.beforeCreate(this.expectedOwners.of(declared.account), () => client.list()); // ownership.ts
+    // ownership.ts; the shared listing, which later writes of the run reuse.
+    await ownership.beforeCreate(this.expectedOwners.of(declared.account), () => reader.listing());
     const pixel = await writing(reader, undefined, () => client.create(declaredBody(declared))).catch(
       (error: unknown) => {
         // Everflow answered with the new id, but not in a form the client could read: record the id.

@@ -83,6 +83,16 @@ describe("PixelReader", () => {
     expect(calls).toEqual({ list: 1, find: [3] });
   });
 
+  it("shares one listing between the whole-account view and the bases of writes", async () => {
+    const { s, calls } = source([1, 2]);
+    const reader = new PixelReader(s);
+    expect((await reader.listing()).map((p) => p.network_pixel_id)).toEqual([1, 2]);
+    expect((await reader.base(2))?.network_pixel_id).toBe(2);
+    reader.written(pixel(3));
+    expect((await reader.listing()).map((p) => p.network_pixel_id)).toEqual([1, 2, 3]);
+    expect(calls).toEqual({ list: 1, find: [] });
+  });
+
   it("re-lists once the listing is older than the bound", async () => {
     let now = 0;
     const { s, calls } = source([1, 2]);

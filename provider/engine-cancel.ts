@@ -7,11 +7,13 @@
 // each cancelling every request of the process (client/cancel.ts):
 // - the Cancel RPC, seen where the host's gRPC server looks up the handler of each call;
 // - SIGINT/SIGTERM to the provider process (the engine sends SIGINT to the plugin's process group when
-//   it kills it): cancel, give writes on the wire a moment to answer, then exit;
+//   it shuts it down, and a Ctrl-C reaches the whole group): cancel, let the calls being served answer
+//   (served-calls.ts), then exit;
 // - the engine process gone (the provider is re-parented): cancel and exit, so no orphan keeps paging.
 
 import * as path from "node:path";
 import { cancelRequests } from "./client/cancel";
+import { exitWhenServed, ServedCalls } from "./served-calls";
 
 const CANCEL_METHOD = "/pulumirpc.ResourceProvider/Cancel";
 /** How long writes on the wire get to answer after a signal, within the engine's 5 s before SIGKILL. */
@@ -30,10 +32,10 @@ export function isDynamicProviderHost(): boolean {
 export function watchEngineCancel(): void {
   if (watching || !isDynamicProviderHost()) return;
   watching = true;
-  hookCancelRpc();
+  const calls = hookCancelRpc();
   const stop = (reason: string, code: number): void => {
     cancelRequests(reason);
-    setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
+    exitWhenServed(calls, () => process.exit(code), EXIT_GRACE_MS);
   };
   process.once("SIGINT", () => stop("the engine interrupted the provider", 130));
   process.once("SIGTERM", () => stop("the provider was terminated", 143));
@@ -46,25 +48,54 @@ export function watchEngineCancel(): void {
   }, PARENT_POLL_MS).unref();
 }
 
+type UnaryFunc = (this: unknown, call: unknown, callback: (...answer: unknown[]) => void) => unknown;
+interface Handler {
+  type?: string;
+  func?: UnaryFunc;
+}
+
 /**
  * Wrap the handler lookup of the host's gRPC server (@grpc/grpc-js, the copy @pulumi/pulumi loaded) so
- * that a Cancel call cancels our requests before the host acknowledges it. Lookup is per call, so this
- * works though the host registered its handlers before the provider was loaded. Without that internal
- * method (another grpc-js), the signal and parent watches still end the process.
+ * that a Cancel call cancels our requests before the host acknowledges it, and every unary call is
+ * counted from its start until it answers. Lookup is per call, so this works though the host
+ * registered its handlers before the provider was loaded. Without that internal method (another
+ * grpc-js), the signal and parent watches still end the process, after the whole grace period.
  */
-function hookCancelRpc(): void {
+function hookCancelRpc(): ServedCalls | undefined {
   try {
     const grpc = hostModule("@grpc/grpc-js") as { Server?: { prototype: Record<string, unknown> } };
     const proto = grpc.Server?.prototype;
     const lookup = proto?._retrieveHandler;
-    if (!proto || typeof lookup !== "function") return;
+    if (!proto || typeof lookup !== "function") return undefined;
+    const calls = new ServedCalls();
+    const counted = new Map<Handler, Handler>();
     proto._retrieveHandler = function (this: unknown, method: string) {
       if (method === CANCEL_METHOD) cancelRequests("the engine cancelled the run");
-      return (lookup as (m: string) => unknown).call(this, method);
+      const handler = (lookup as (m: string) => Handler | null | undefined).call(this, method);
+      if (!handler || handler.type !== "unary" || typeof handler.func !== "function") return handler;
+      let wrapped = counted.get(handler);
+      if (!wrapped) {
+        wrapped = { ...handler, func: countCalls(calls, handler.func) };
+        counted.set(handler, wrapped);
+      }
+      return wrapped;
     };
+    return calls;
   } catch {
     // No gRPC server to hook: the other watches remain.
+    return undefined;
   }
+}
+
+/** A unary handler that is counted from its start until its callback answers. */
+function countCalls(calls: ServedCalls, func: UnaryFunc): UnaryFunc {
+  return function (this: unknown, call, callback) {
+    const answered = calls.begin();
+    return func.call(this, call, (...answer: unknown[]) => {
+      answered();
+      callback(...answer);
+    });
+  };
 }
 
 /**

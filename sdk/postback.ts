@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MODELLED_FIELDS, type PostbackInputs } from "../provider/schema";
 import { unknownMacros } from "../provider/macros";
+import { plainStackTracesWhileRegistering } from "./registration-stacks";
 
 /** Every field, at every depth (optional objects too), may be a value, a promise or another resource's output. */
 type Inputs<T> = {
@@ -82,21 +83,23 @@ export class Postback extends pulumi.CustomResource {
     const { import: importId, ...options } = opts;
     // What pulumi.dynamic.Resource does (its type token, its `__provider` input), with the stub above
     // in place of a serialized closure.
-    super(
-      POSTBACK_TYPE,
-      name,
-      {
-        ...Object.fromEntries(OUTPUTS.map((key) => [key, undefined])),
-        ...args,
-        // The token must be secret in inputs as well as outputs.
-        facebookPixel: args.facebookPixel === undefined ? undefined : pulumi.secret(args.facebookPixel),
-        importId,
-        __provider: PROVIDER_STUB,
-        // Names this resource in the check failure of another resource adopting the same id.
-        ...(importId === undefined ? {} : { importName: name }),
-      },
-      { ...options, additionalSecretOutputs: [...(options.additionalSecretOutputs ?? []), "facebookPixel"] },
-    );
+    const props = {
+      ...Object.fromEntries(OUTPUTS.map((key) => [key, undefined])),
+      ...args,
+      // The token must be secret in inputs as well as outputs.
+      facebookPixel: args.facebookPixel === undefined ? undefined : pulumi.secret(args.facebookPixel),
+      importId,
+      __provider: PROVIDER_STUB,
+      // Names this resource in the check failure of another resource adopting the same id.
+      ...(importId === undefined ? {} : { importName: name }),
+    };
+    const secretOutputs = [...(options.additionalSecretOutputs ?? []), "facebookPixel"];
+    const restoreStackTraces = plainStackTracesWhileRegistering(); // registration-stacks.ts
+    try {
+      super(POSTBACK_TYPE, name, props, { ...options, additionalSecretOutputs: secretOutputs });
+    } finally {
+      restoreStackTraces();
+    }
     if (args.postbackUrl !== undefined) {
       pulumi.output(args.postbackUrl).apply((url) => {
         const unknown = typeof url === "string" ? unknownMacros(url) : [];

@@ -13,6 +13,7 @@ import {
   type Run,
 } from "../../scripts/packed-project";
 import { repoRoot } from "../support/engine";
+import { POSTBACK_TYPE } from "../../sdk/postback";
 
 export const POST = "POST /v1/affiliates/pixels";
 export const PUT = "PUT /v1/affiliates/pixels/:id";
@@ -198,6 +199,17 @@ export function describePackedExample(name: string): void {
         ids = emulator.store.all().map((p) => p.network_pixel_id);
         expect(ids).toHaveLength(example.postbacks);
         for (const id of ids) expect(emulator.store.get(id)?.pixel_status).toBe("active");
+        // Each postback's source position is the line of the example's own TypeScript that declared
+        // it, mapped through Pulumi's source maps (sdk/registration-stacks.ts must not cost it that).
+        const exported = await pulumi("stack", "export");
+        expectExit(exported, 0);
+        const postbacks = (
+          JSON.parse(exported.stdout) as {
+            deployment: { resources: { type: string; sourcePosition?: string }[] };
+          }
+        ).deployment.resources.filter((r) => r.type === POSTBACK_TYPE);
+        expect(postbacks).toHaveLength(example.postbacks);
+        for (const r of postbacks) expect(r.sourcePosition).toMatch(/^project:\/\/\/[\w-]+\.ts#\d+,\d+$/);
       },
       STEP_TIMEOUT_MS,
     );

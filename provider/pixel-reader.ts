@@ -12,18 +12,21 @@ export interface PixelReaderOptions {
   windowMs?: number;
   /**
    * How long one listing serves later reads and the bases of writes. Writes through this process keep
-   * it current; this bounds how old a hand edit it misses can be. Default 30 s.
+   * it current; this bounds how old a hand edit it misses can be. Default: no bound, the whole run.
    */
-  snapshotTtlMs?: number;
+  snapshotTtlMs?: number | undefined;
   now?: () => number;
 }
 
 /**
- * How long an account's listing serves reads and write bases. Everflow has no conditional writes: a hand
- * edit made after the listing, to a field the program does not change, is overwritten by a write based
- * on it. Re-listing after 30 s bounds that window; at 5 requests/s it costs one request in 150.
+ * How long an account's listing serves reads and write bases by default: the whole run (the provider
+ * process lives for one `pulumi` command), so N writes cost N + 1 requests. Everflow has no conditional
+ * writes: a hand edit made after the listing, to a field the program does not change, is overwritten
+ * by a write based on it. Re-listing would narrow that window, not close it (a write based on a listing
+ * a second old can still overwrite an edit made in that second), and it costs a request per interval
+ * at 5 requests/s; `everflow:listingMaxAgeSeconds` sets a bound for who wants one.
  */
-export const DEFAULT_LISTING_MAX_AGE_MS = 30_000;
+export const DEFAULT_LISTING_MAX_AGE_MS = Number.POSITIVE_INFINITY;
 
 interface Snapshot {
   at: number;
@@ -77,8 +80,8 @@ export class PixelReader {
 
   /**
    * The live postback a full-replacement write is based on: from the account's listing (one per account
-   * and run, shared by every write and read), taken again once older than the bound; a GET only when the
-   * listing lacks the postback. Undefined when the listing lacks it and the GET says 404.
+   * and run, shared by every write and read; taken again only once older than a configured bound); a GET
+   * only when the listing lacks the postback. Undefined when the listing lacks it and the GET says 404.
    */
   async base(id: number): Promise<Pixel | undefined> {
     const snapshot = this.fresh() ?? this.list();

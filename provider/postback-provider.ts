@@ -299,6 +299,7 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
               throw error;
             }),
         }),
+        { snapshotTtlMs: this.settings.listingMaxAgeMs() },
       );
       account = { client, reader, ownership };
       this.accounts.set(name, account);

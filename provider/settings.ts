@@ -14,7 +14,8 @@ import { DEFAULT_ACCOUNT } from "./schema";
  *   account's applies.
  * - Limits shared by every account: `everflow:requestsPerSecond` / `EVERFLOW_REQUESTS_PER_SECOND`,
  *   `everflow:burst` / `EVERFLOW_BURST`, `everflow:maxAttempts` / `EVERFLOW_MAX_ATTEMPTS`,
- *   `everflow:timeoutMs` / `EVERFLOW_TIMEOUT_MS`.
+ *   `everflow:timeoutMs` / `EVERFLOW_TIMEOUT_MS`, `everflow:listingMaxAgeSeconds` /
+ *   `EVERFLOW_LISTING_MAX_AGE_SECONDS`.
  * - Confirmed removals: `everflow:confirmRemoved` / `EVERFLOW_CONFIRM_REMOVED` (see ownership.ts).
  */
 
@@ -98,6 +99,15 @@ export class Settings {
   platform(account: string): string {
     const credentials = this.account(account);
     return (credentials instanceof Error ? undefined : credentials.baseUrl) ?? EVERFLOW_BASE_URL_US;
+  }
+
+  /**
+   * How long an account's listing may serve the bases of writes (`everflow:listingMaxAgeSeconds` /
+   * `EVERFLOW_LISTING_MAX_AGE_SECONDS`); undefined: the whole run (pixel-reader.ts says why).
+   */
+  listingMaxAgeMs(): number | undefined {
+    const seconds = this.number("everflow:listingMaxAgeSeconds", "EVERFLOW_LISTING_MAX_AGE_SECONDS");
+    return seconds === undefined ? undefined : seconds * 1000;
   }
 
   transport(): TransportSettings {

@@ -106,17 +106,16 @@ describe("PixelReader", () => {
     expect(calls.list).toBe(2);
   });
 
-  it("defaults the bound to 30 seconds", async () => {
+  it("keeps one listing for the whole run by default", async () => {
     let now = 0;
-    const { s, calls } = source([1]);
+    const { s, calls } = source([1, 2]);
     const reader = new PixelReader(s, { now: () => now });
     await reader.base(1);
-    now = DEFAULT_LISTING_MAX_AGE_MS - 1;
-    await reader.base(1);
-    now = DEFAULT_LISTING_MAX_AGE_MS;
-    await reader.base(1);
-    expect(DEFAULT_LISTING_MAX_AGE_MS).toBe(30_000);
-    expect(calls.list).toBe(2);
+    now = 24 * 3600 * 1000;
+    await reader.base(2);
+    expect(await reader.read(1)).toMatchObject({ network_pixel_id: 1 });
+    expect(DEFAULT_LISTING_MAX_AGE_MS).toBe(Number.POSITIVE_INFINITY);
+    expect(calls).toEqual({ list: 1, find: [] });
   });
 
   it("fails every waiting read when the listing fails, and does not keep the failure", async () => {

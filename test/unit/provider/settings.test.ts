@@ -56,6 +56,21 @@ describe("Settings", () => {
     );
   });
 
+  it("listingMaxAgeMs: unbounded unless config or the environment sets seconds", () => {
+    expect(new Settings(config({}), {}).listingMaxAgeMs()).toBeUndefined();
+    expect(new Settings(config({ "everflow:listingMaxAgeSeconds": "30" }), {}).listingMaxAgeMs()).toBe(
+      30_000,
+    );
+    expect(new Settings(config({}), { EVERFLOW_LISTING_MAX_AGE_SECONDS: "2.5" }).listingMaxAgeMs()).toBe(
+      2_500,
+    );
+    expect(() =>
+      new Settings(config({ "everflow:listingMaxAgeSeconds": "0" }), {}).listingMaxAgeMs(),
+    ).toThrow(
+      /everflow:listingMaxAgeSeconds \(or EVERFLOW_LISTING_MAX_AGE_SECONDS\) must be a positive number/,
+    );
+  });
+
   it("removalConfirmed: the accounts named in config, else in EVERFLOW_CONFIRM_REMOVED", () => {
     const fromEnv = new Settings(undefined, { EVERFLOW_CONFIRM_REMOVED: "default,partner" });
     expect(fromEnv.removalConfirmed("partner")).toBe(true);

@@ -14,12 +14,15 @@
 // the last cut is the same congestion, already acted on.
 //
 // Two refinements keep the local bucket behind the server's, so that no request arrives early:
-// - Anchoring. A (nearly) full server bucket does not gain tokens while it is full: it starts refilling
-//   only once it has *processed* the burst, later than the client sent it (connection set-up, TLS,
-//   latency, a busy server reading requests one by one). So when a request is taken from a (nearly) full
-//   bucket, the local bucket stops refilling until every request of that burst has ended (at most
+// - Anchoring. A full server bucket does not gain tokens while it is full: it starts refilling only once
+//   it has *processed* the first request of a burst, later than the client sent it (connection set-up,
+//   TLS, latency, a busy server). So when a request is taken from a (nearly) full bucket, the local
+//   bucket stops refilling until the first response to that burst arrives, which the server sent after
+//   processing at least one of its requests (or until every request of it ended without an answer, or
 //   `anchorTimeoutMs`). From then on each local refill happens at or after the server's, whatever the
-//   latency of later requests.
+//   latency of later requests; the burst's requests still on the wire spend server tokens the local
+//   bucket has already taken. (It used to wait for the whole burst to end, which cost a second of
+//   refill at the start of every run.)
 // - Listening. `X-RateLimit-Remaining` caps the local token count (other processes and keys share the
 //   account); when it reaches 0 the bucket keeps only its partial token, i.e. the next request waits
 //   for the next refill; a 429 empties it; a `Retry-After` pauses it.
@@ -106,7 +109,7 @@ export class TokenBucket {
   private tokens: number;
   /** Refill reference time. */
   private last: number;
-  /** Set while a burst taken from a (nearly) full bucket is running: no refill meanwhile. */
+  /** Set from a burst taken from a (nearly) full bucket until its first answer: no refill meanwhile. */
   private anchor: Anchor | undefined;
   private pausedUntil = 0;
   private readonly queue: ((permit: Permit) => void)[] = [];
@@ -251,8 +254,10 @@ export class TokenBucket {
       done: (status, remaining) => {
         if (ended) return;
         ended = true;
-        if (anchor && this.anchor === anchor && --anchor.running <= 0) {
-          // The burst is over: the server has processed it, and refills from now on.
+        if (anchor) anchor.running--;
+        if (anchor && this.anchor === anchor && (status !== undefined || anchor.running <= 0)) {
+          // An answer: the server has processed a request of the burst and refills from then on (or
+          // the burst ended without any answer).
           this.anchor = undefined;
           this.last = Math.max(this.last, this.clock.now());
         }

@@ -28,20 +28,31 @@ describe("TokenBucket (fake clock)", () => {
     expect(bucket.stats()).toMatchObject({ acquired: 60, waited: 40, queued: 0 });
   });
 
-  test("no refill until every request of a burst taken from a full bucket has ended", async () => {
+  test("no refill from a burst taken from a full bucket until the server answers one of its requests", async () => {
     const clock = new FakeClock();
-    const bucket = new TokenBucket({ rate: 10, burst: 2, clock, anchorTimeoutMs: 1000 });
-    const run = fire(bucket, 4);
+    const bucket = new TokenBucket({ rate: 10, burst: 3, clock, anchorTimeoutMs: 1000 });
+    const run = fire(bucket, 5);
     await clock.advance(0);
-    expect(run.granted()).toBe(2);
-    run.permits[0]?.done(200, 1);
-    await clock.advance(500);
-    expect(run.granted()).toBe(2); // 500 ms at 10/s would be 5 tokens, but the burst is still running
-    run.permits[1]?.done(); // a failure without a response ends it too
-    await clock.advance(99);
-    expect(run.granted()).toBe(2);
-    await clock.advance(1);
     expect(run.granted()).toBe(3);
+    run.permits[0]?.done(); // a failure without a response proves nothing of the server's bucket
+    await clock.advance(500);
+    expect(run.granted()).toBe(3); // 500 ms at 10/s would be 5 tokens, but nothing was answered yet
+    run.permits[1]?.done(200, 0); // answered: the server refills since it processed that request
+    await clock.advance(99);
+    expect(run.granted()).toBe(3);
+    await clock.advance(1);
+    expect(run.granted()).toBe(4); // while the burst's third request is still on the wire
+
+    // A burst that ends with no answer at all lets refill resume too.
+    const clock3 = new FakeClock();
+    const b3 = new TokenBucket({ rate: 10, burst: 2, clock: clock3, anchorTimeoutMs: 1000 });
+    const run3 = fire(b3, 3);
+    await clock3.advance(300);
+    run3.permits.forEach((p) => p.done());
+    await clock3.advance(99);
+    expect(run3.granted()).toBe(2);
+    await clock3.advance(1);
+    expect(run3.granted()).toBe(3);
 
     // Without any end, refill resumes after the anchor timeout.
     const clock2 = new FakeClock();

@@ -7,8 +7,10 @@
  *     fresh emulator at Everflow's real limit (5 requests/s, burst 20).
  * Phases: create, no-op up, refresh, preview --refresh with one postback changed out of band, update of
  * every postback (one field changed in the program), destroy. Every `up`, `refresh` and `destroy` runs
- * with --yes --skip-preview. Reports, asserts nothing. "vs larger" is the time over the larger of the engine
- * floor and the rate-limit floor, (accepted requests - burst) / rate.
+ * with --yes --skip-preview. A phase that changes nothing (no-op up, refresh, preview --refresh) and takes
+ * under 30 s runs 3 times; its figure is the median. "vs larger" is the time over the larger of the
+ * engine floor and the rate-limit floor, (accepted requests - burst) / rate. It ends with the targets of
+ * the scale issue, each marked met or MISSED; it exits 0 either way (a benchmark, not a test).
  *
  *   npm run bench:scale                          N = 200
  *   npm run bench:scale -- --n 50 --runs 3       medians of 3 runs
@@ -183,7 +185,9 @@ function watchProviderRss(dir: string): () => number {
 // One project through every phase
 
 interface PhaseFigure {
+  /** The median of `samples`. */
   seconds: number;
+  samples: number[];
   code: number;
   /** Accepted (non-429) requests by route, and the 429s. */
   routes: Record<string, number>;
@@ -239,6 +243,45 @@ async function initStack(
   }
 }
 
+/** Phases that change nothing, so that running them again measures the same thing. */
+const REPEATABLE = new Set<Phase>(["no-op up", "refresh", "preview --refresh"]);
+/** Samples of a repeatable phase, when it is short enough for noise to matter. */
+const REPEATS = 3;
+const REPEAT_UNDER_S = 30;
+
+/** One run of one phase's command, with the account's bucket full first, as the rate-limit floor assumes. */
+async function runPhase(
+  cli: Cli,
+  dir: string,
+  stack: string,
+  emu: EmulatorHandle | undefined,
+  phase: Phase,
+  command: { args: string[]; variant: string },
+  env: (variant: string) => NodeJS.ProcessEnv,
+): Promise<PhaseFigure> {
+  if (emu) {
+    await sleep((LIMIT.burst / LIMIT.rate) * 1000);
+    emu.log.reset();
+  }
+  const stopWatch = watchProviderRss(dir);
+  const r = await run(cli, [...command.args, "--stack", stack], dir, env(command.variant));
+  const rssMb = stopWatch();
+  let note = "";
+  if (phase === "preview --refresh") {
+    try {
+      const summary = (JSON.parse(r.stdout) as { changeSummary?: Record<string, number> }).changeSummary;
+      note = `planned ${JSON.stringify(summary ?? {})}`;
+    } catch {
+      note = "no JSON from preview";
+    }
+  }
+  if (r.code !== 0) {
+    const tail = (r.stderr || r.stdout).trim().split("\n").slice(-3).join(" | ");
+    note = `${note} FAILED: ${tail}`.trim();
+  }
+  return { seconds: r.seconds, samples: [r.seconds], code: r.code, ...countRequests(emu), note, rssMb };
+}
+
 async function runProject(
   cli: Cli,
   dir: string,
@@ -259,35 +302,36 @@ async function runProject(
   const phases = {} as Record<Phase, PhaseFigure>;
   let stateBytesPerPostback = 0;
   for (const phase of PHASES) {
-    if (emu) {
-      // Every phase starts with the account's bucket full, as the rate-limit floor assumes.
-      await sleep((LIMIT.burst / LIMIT.rate) * 1000);
-      if (phase === "preview --refresh") {
-        const victim = emu.store.all().find((p) => p.pixel_status === "active");
-        if (victim)
-          emu.store.update(victim.network_pixel_id, { postback_url: "https://changed.example.com/x" });
-      }
-      emu.log.reset();
+    if (emu && phase === "preview --refresh") {
+      const victim = emu.store.all().find((p) => p.pixel_status === "active");
+      if (victim)
+        emu.store.update(victim.network_pixel_id, { postback_url: "https://changed.example.com/x" });
     }
-    const stopWatch = watchProviderRss(dir);
-    const { args, variant } = commands[phase];
-    const r = await run(cli, [...args, "--stack", stack], dir, env(variant));
-    const rssMb = stopWatch();
-    let note = "";
-    if (phase === "preview --refresh") {
-      try {
-        const summary = (JSON.parse(r.stdout) as { changeSummary?: Record<string, number> }).changeSummary;
-        note = `planned ${JSON.stringify(summary ?? {})}`;
-      } catch {
-        note = "no JSON from preview";
-      }
-    }
-    if (r.code !== 0) {
-      const tail = (r.stderr || r.stdout).trim().split("\n").slice(-3).join(" | ");
-      note = `${note} FAILED: ${tail}`.trim();
-    }
-    phases[phase] = { seconds: r.seconds, code: r.code, ...countRequests(emu), note, rssMb };
-    process.stderr.write(`${path.basename(dir)} ${stack}: ${phase} ${fmt(r.seconds)} s, exit ${r.code}\n`);
+    // A phase that leaves nothing changed, and took under REPEAT_UNDER_S, runs again until it has
+    // REPEATS samples: its figure is the median sample (the slowest's requests and RSS, to hide nothing).
+    const samples: PhaseFigure[] = [];
+    do {
+      samples.push(await runPhase(cli, dir, stack, emu, phase, commands[phase], env));
+    } while (
+      REPEATABLE.has(phase) &&
+      samples.length < REPEATS &&
+      samples[0]!.seconds < REPEAT_UNDER_S &&
+      samples.every((f) => f.code === 0)
+    );
+    const bySeconds = [...samples].sort((a, b) => a.seconds - b.seconds);
+    const mid = bySeconds[Math.floor((bySeconds.length - 1) / 2)]!;
+    const most = samples.reduce((a, b) => (b.accepted + b.throttled > a.accepted + a.throttled ? b : a));
+    phases[phase] = {
+      ...most,
+      seconds: mid.seconds,
+      samples: samples.map((f) => f.seconds),
+      code: samples.find((f) => f.code !== 0)?.code ?? 0,
+      rssMb: Math.max(...samples.map((f) => f.rssMb)),
+    };
+    process.stderr.write(
+      `${path.basename(dir)} ${stack}: ${phase} ${samples.map((f) => fmt(f.seconds)).join(", ")} s, ` +
+        `exit ${phases[phase].code}\n`,
+    );
     if (phase === "create") {
       const exported = await run(cli, ["stack", "export", "--stack", stack], dir);
       stateBytesPerPostback = Buffer.byteLength(exported.stdout) / n;
@@ -370,14 +414,76 @@ function report(n: number, floorRuns: ProjectRun[], everflowRuns: ProjectRun[]):
       `everflow ${fmt(rss(everflowRuns, "create"), 0)} MB; any phase: floor ${fmt(peak(floorRuns), 0)} MB, ` +
       `everflow ${fmt(peak(everflowRuns), 0)} MB`,
   );
-  if (everflowRuns.length > 1) {
-    console.log("per-run seconds (everflow):");
+  const all = (runs: ProjectRun[], phase: Phase) => runs.flatMap((r) => r.phases[phase].samples);
+  if (PHASES.some((p) => all(everflowRuns, p).length > 1)) {
+    console.log("samples (s), the figure above being their median:");
     for (const phase of PHASES) {
-      console.log(
-        `  ${phase.padEnd(18)} ${everflowRuns.map((r) => fmt(r.phases[phase].seconds)).join(", ")}`,
-      );
+      const show = (runs: ProjectRun[]) =>
+        all(runs, phase)
+          .map((x) => fmt(x))
+          .join(", ");
+      console.log(`  ${phase.padEnd(18)} floor ${show(floorRuns)}; everflow ${show(everflowRuns)}`);
     }
   }
+  printTargets(n, floorRuns, everflowRuns);
+}
+
+const LIST_ROUTE = "GET /v1/affiliates/pixels";
+
+/** The targets of the scale issue, each with its measured figure and whether it is met. */
+function printTargets(n: number, floorRuns: ProjectRun[], everflowRuns: ProjectRun[]): void {
+  const sec = (runs: ProjectRun[], phase: Phase) => median(runs.map((r) => r.phases[phase].seconds));
+  const most = (phase: Phase, pick: (f: PhaseFigure) => number) =>
+    Math.max(...everflowRuns.map((r) => pick(r.phases[phase])));
+  const rows: [string, boolean, string][] = [];
+  const create = sec(everflowRuns, "create");
+  const createLarger = Math.max(sec(floorRuns, "create"), rateFloor(most("create", (f) => f.accepted)));
+  rows.push([
+    "create within 1.05x of the larger floor",
+    create <= 1.05 * createLarger,
+    `${fmt(create / createLarger, 2)}x`,
+  ]);
+  const noop = sec(everflowRuns, "no-op up") / sec(floorRuns, "no-op up");
+  const noopRequests = most("no-op up", (f) => f.accepted + f.throttled);
+  rows.push([
+    "no-op up within 1.10x of the floor, 0 requests",
+    noop <= 1.1 && noopRequests === 0,
+    `${fmt(noop, 2)}x, ${noopRequests} requests`,
+  ]);
+  for (const phase of ["refresh", "preview --refresh"] as const) {
+    const ratio = sec(everflowRuns, phase) / sec(floorRuns, phase);
+    const lists = most(phase, (f) => f.routes[LIST_ROUTE] ?? 0);
+    const others = most(phase, (f) => f.accepted + f.throttled - (f.routes[LIST_ROUTE] ?? 0));
+    rows.push([
+      `${phase} within 1.10x of the floor, 1 list request`,
+      ratio <= 1.1 && lists === 1 && others === 0,
+      `${fmt(ratio, 2)}x, ${lists} list + ${others} other requests`,
+    ]);
+  }
+  for (const phase of ["update all", "destroy"] as const) {
+    const requests = most(phase, (f) => f.accepted);
+    // The rate floor of N + 1 requests; at small N the engine floor is the larger (as for create).
+    const ratio = sec(everflowRuns, phase) / Math.max(rateFloor(n + 1), sec(floorRuns, phase));
+    rows.push([
+      `${phase}: N + 1 requests, within 1.05x of the larger of their rate floor and the engine floor`,
+      requests === n + 1 && ratio <= 1.05,
+      `${requests} requests, ${fmt(ratio, 2)}x`,
+    ]);
+  }
+  const state =
+    median(everflowRuns.map((r) => r.stateBytesPerPostback)) /
+    median(floorRuns.map((r) => r.stateBytesPerPostback));
+  rows.push(["state per postback within 1.05x of the floor's", state <= 1.05, `${fmt(state, 2)}x`]);
+  const peak = (runs: ProjectRun[]) =>
+    median(runs.map((r) => Math.max(...PHASES.map((p) => r.phases[p].rssMb))));
+  const rssOver = peak(everflowRuns) - peak(floorRuns);
+  rows.push([
+    `provider peak RSS within 20 MB of the floor's (the target is set at N = 1000; this is N = ${n})`,
+    rssOver <= 20,
+    `+${fmt(rssOver, 0)} MB`,
+  ]);
+  console.log("targets:");
+  for (const [what, met, figure] of rows) console.log(`  ${met ? "met   " : "MISSED"} ${what}: ${figure}`);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -439,6 +545,13 @@ async function runStacks(cli: Cli, dir: string, n: number, k: number): Promise<v
           ", ",
         )}) and ${throttled} x 429; rate-limit floor ${fmt(rf)} s; total / floor ${fmt(total / rf, 2)}x`,
     );
+    const fairness = Math.max(...times) / Math.min(...times);
+    const checks: [string, boolean][] = [
+      [`0 failed stacks (${failed}) and 0 duplicates (${duplicates})`, failed === 0 && duplicates === 0],
+      [`fairness within 1.5x (${fmt(fairness, 2)}x)`, fairness <= 1.5],
+      [`total within 1.15x of the account's rate floor (${fmt(total / rf, 2)}x)`, total <= 1.15 * rf],
+    ];
+    for (const [what, met] of checks) console.log(`  ${met ? "met   " : "MISSED"} ${what}`);
   }
   await emu.stop();
 }

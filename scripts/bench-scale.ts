@@ -370,6 +370,7 @@ function report(n: number, floorRuns: ProjectRun[], everflowRuns: ProjectRun[]):
     "rate floor s".padStart(12),
     "vs rate floor".padStart(13),
     "vs larger".padStart(9),
+    "RSS MB f/e".padStart(10),
     "429s".padStart(5),
     "exit".padStart(5),
     "  requests by route / notes",
@@ -394,6 +395,10 @@ function report(n: number, floorRuns: ProjectRun[], everflowRuns: ProjectRun[]):
         fmt(rf).padStart(12),
         (rf > 0 ? `${fmt(e / rf, 2)}x` : "-").padStart(13),
         `${fmt(e / Math.max(f, rf), 2)}x`.padStart(9),
+        `${fmt(median(floorRuns.map((r) => r.phases[phase].rssMb)), 0)}/${fmt(
+          median(everflowRuns.map((r) => r.phases[phase].rssMb)),
+          0,
+        )}`.padStart(10),
         String(median(everflowRuns.map((r) => r.phases[phase].throttled))).padStart(5),
         codes.padStart(5),
         `  ${accepted} requests${routes ? `: ${routes}` : ""}${last.note ? `; ${last.note}` : ""}`,

@@ -362,6 +362,7 @@ function report(n: number, floorRuns: ProjectRun[], everflowRuns: ProjectRun[]):
     `\npulumi-everflow vs the engine floor, N = ${n}, ${everflowRuns.length} run(s) (medians); ` +
       `emulator at ${LIMIT.rate}/s burst ${LIMIT.burst}`,
   );
+  const rss = (runs: ProjectRun[], phase: Phase) => median(runs.map((r) => r.phases[phase].rssMb));
   const header = [
     "phase".padEnd(18),
     "floor s".padStart(8),
@@ -395,10 +396,7 @@ function report(n: number, floorRuns: ProjectRun[], everflowRuns: ProjectRun[]):
         fmt(rf).padStart(12),
         (rf > 0 ? `${fmt(e / rf, 2)}x` : "-").padStart(13),
         `${fmt(e / Math.max(f, rf), 2)}x`.padStart(9),
-        `${fmt(median(floorRuns.map((r) => r.phases[phase].rssMb)), 0)}/${fmt(
-          median(everflowRuns.map((r) => r.phases[phase].rssMb)),
-          0,
-        )}`.padStart(10),
+        `${fmt(rss(floorRuns, phase), 0)}/${fmt(rss(everflowRuns, phase), 0)}`.padStart(10),
         String(median(everflowRuns.map((r) => r.phases[phase].throttled))).padStart(5),
         codes.padStart(5),
         `  ${accepted} requests${routes ? `: ${routes}` : ""}${last.note ? `; ${last.note}` : ""}`,
@@ -411,7 +409,6 @@ function report(n: number, floorRuns: ProjectRun[], everflowRuns: ProjectRun[]):
     `state per postback (stack export bytes / N): floor ${Math.round(stateF)} B, everflow ${Math.round(stateE)} B ` +
       `(${fmt(stateE / stateF, 2)}x)`,
   );
-  const rss = (runs: ProjectRun[], phase: Phase) => median(runs.map((r) => r.phases[phase].rssMb));
   const peak = (runs: ProjectRun[]) =>
     median(runs.map((r) => Math.max(...PHASES.map((p) => r.phases[p].rssMb))));
   console.log(

@@ -35,8 +35,10 @@ describe("retries (idempotent requests)", () => {
 
   test("the time cap: no retry starts once the wait would pass maxElapsedMs", async () => {
     const client = env.makeClient({
-      retry: { maxAttempts: 100, maxElapsedMs: 30, minDelayMs: 20, maxDelayMs: 20 },
-      random: () => 0.99, // every backoff is 19 ms: the second one would end past 30 ms
+      // Every backoff is 495 ms: the first fits the 800 ms budget for as long as the first attempt
+      // takes under 305 ms (a loaded CI machine stays far below that); the second never does.
+      retry: { maxAttempts: 100, maxElapsedMs: 800, minDelayMs: 500, maxDelayMs: 500 },
+      random: () => 0.99,
     });
     env.emu.faults.failNext(ROUTE.list, 100, 502);
     await expect(client.list()).rejects.toMatchObject({ kind: "server", status: 502, attempts: 2 });

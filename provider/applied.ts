@@ -24,9 +24,25 @@ export interface AppliedRecord {
 
 type Fields = Record<string, unknown>;
 
-/** 8 base64url characters of SHA-256: enough to tell "changed", too short to recover a value. */
+/** Digests by the JSON of their value; see {@link digest}. */
+const digests = new Map<string, string>();
+/** Bound on {@link digests}: past it the cache starts over (a few hundred KB at most). */
+const DIGEST_CACHE_SIZE = 4096;
+
+/**
+ * 8 base64url characters of SHA-256: enough to tell "changed", too short to recover a value. Cached:
+ * a refresh digests every field of every postback twice (the declaration and the live value), and most
+ * values ("postback", "global", 0, "") are the same across postbacks.
+ */
 function digest(value: unknown): string {
-  return createHash("sha256").update(JSON.stringify(value)).digest("base64url").slice(0, 8);
+  const json = JSON.stringify(value);
+  let hash = digests.get(json);
+  if (hash === undefined) {
+    hash = createHash("sha256").update(json).digest("base64url").slice(0, 8);
+    if (digests.size >= DIGEST_CACHE_SIZE) digests.clear();
+    digests.set(json, hash);
+  }
+  return hash;
 }
 
 /** A canonical value safe to keep in plain state: the facebook token is replaced by its digest. */
@@ -71,17 +87,29 @@ export function programChanges(news: Fields, olds: Fields): ModelledField[] {
 
 /** Does a live field hold what Everflow answered to the last write? (Legacy: the outputs were that answer.) */
 export function matchesLastAnswer(field: ModelledField, live: Fields, olds: Fields): boolean {
-  const record = appliedOf(olds);
-  const value = canonical(live)[field];
-  if (!record) return sameValue(value, canonical(olds)[field]);
-  const differs = record.x?.[field];
-  if (differs) return sameValue(keepable(field, value), differs[1]);
-  return digestsOf(record).get(field) === digest(value);
+  return lastAnswerTest(olds)(field, canonical(live)[field]);
 }
 
 /** What Everflow changed: the fields of `live` (refreshed outputs) that differ from its last answer. */
 export function drift(live: Fields, olds: Fields = live): ModelledField[] {
-  return MODELLED_FIELDS.filter((f) => !matchesLastAnswer(f, live, olds));
+  const matches = lastAnswerTest(olds);
+  const value = canonical(live);
+  return MODELLED_FIELDS.filter((f) => !matches(f, value[f]));
+}
+
+/** Whether a canonical live value is Everflow's last answer, with the record of `olds` read once. */
+function lastAnswerTest(olds: Fields): (field: ModelledField, value: unknown) => boolean {
+  const record = appliedOf(olds);
+  if (!record) {
+    const answered = canonical(olds);
+    return (field, value) => sameValue(value, answered[field]);
+  }
+  const recorded = digestsOf(record);
+  return (field, value) => {
+    const differs = record.x?.[field];
+    if (differs) return sameValue(keepable(field, value), differs[1]);
+    return recorded.get(field) === digest(value);
+  };
 }
 
 /**

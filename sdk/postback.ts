@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MODELLED_FIELDS, type PostbackInputs } from "../provider/schema";
 import { unknownMacros } from "../provider/macros";
-import { plainStackTracesWhileRegistering } from "./registration-stacks";
+import { plainPromiseStamps } from "./registration-stacks";
 
 /** Every field, at every depth (optional objects too), may be a value, a promise or another resource's output. */
 type Inputs<T> = {
@@ -94,12 +94,8 @@ export class Postback extends pulumi.CustomResource {
       ...(importId === undefined ? {} : { importName: name }),
     };
     const secretOutputs = [...(options.additionalSecretOutputs ?? []), "facebookPixel"];
-    const restoreStackTraces = plainStackTracesWhileRegistering(); // registration-stacks.ts
-    try {
-      super(POSTBACK_TYPE, name, props, { ...options, additionalSecretOutputs: secretOutputs });
-    } finally {
-      restoreStackTraces();
-    }
+    plainPromiseStamps(); // registration-stacks.ts
+    super(POSTBACK_TYPE, name, props, { ...options, additionalSecretOutputs: secretOutputs });
     if (args.postbackUrl !== undefined) {
       pulumi.output(args.postbackUrl).apply((url) => {
         const unknown = typeof url === "string" ? unknownMacros(url) : [];

@@ -1,6 +1,6 @@
-// sdk/registration-stacks.ts: only Pulumi's promise stamps lose their frames, and only while a
-// postback registers.
-import { plainStackTracesWhileRegistering } from "../../../sdk/registration-stacks";
+// sdk/registration-stacks.ts: only Pulumi's promise stamps lose their frames, from the first postback
+// on; every other trace goes through the formatter installed before.
+import { plainPromiseStamps } from "../../../sdk/registration-stacks";
 
 // Named as the function of @pulumi/pulumi's runtime/debuggable that stamps promises.
 function debuggablePromise(): string {
@@ -10,41 +10,62 @@ function elsewhere(): string {
   return new Error("other").stack ?? "";
 }
 
-describe("plain stack traces while a postback registers", () => {
-  const saved = process.env.PULUMI_DEBUG_PROMISE_LEAKS;
+type Formatter = (error: Error, frames: NodeJS.CallSite[]) => unknown;
+const hook = Error as { prepareStackTrace?: Formatter };
+// Stands in for the source-map support of Pulumi's TypeScript loader, which a program always has.
+const sourceMapped: Formatter = (error, frames) =>
+  [`${String(error)} (mapped)`, ...frames.map((f) => `    at ${String(f)}`)].join("\n");
+
+describe("plain promise stamps", () => {
+  const savedEnv = process.env.PULUMI_DEBUG_PROMISE_LEAKS;
+  const savedHook = hook.prepareStackTrace;
+  let uninstall: () => void = () => undefined;
+  beforeEach(() => {
+    hook.prepareStackTrace = sourceMapped;
+  });
   afterEach(() => {
-    if (saved === undefined) delete process.env.PULUMI_DEBUG_PROMISE_LEAKS;
-    else process.env.PULUMI_DEBUG_PROMISE_LEAKS = saved;
+    uninstall();
+    hook.prepareStackTrace = savedHook;
+    if (savedEnv === undefined) delete process.env.PULUMI_DEBUG_PROMISE_LEAKS;
+    else process.env.PULUMI_DEBUG_PROMISE_LEAKS = savedEnv;
   });
 
-  it("gives the promise stamps the first line only, and every other trace its frames", () => {
-    const before = Error.prepareStackTrace;
-    const restore = plainStackTracesWhileRegistering();
-    let stamp: string;
-    let other: string;
-    let keptForLater: Error;
-    try {
-      stamp = debuggablePromise();
-      other = elsewhere();
-      keptForLater = new Error("registration failed");
-    } finally {
-      restore();
-    }
-    expect(stamp).toBe("Error: stamp");
-    expect(other).toMatch(/^Error: other\n {4}at elsewhere \(.*registration-stacks\.test\.ts:\d+:\d+\)/);
-    // Formatted when first read, after the restore: in full, as before.
-    expect(keptForLater.stack).toMatch(/^Error: registration failed\n {4}at /);
-    expect(Error.prepareStackTrace).toBe(before);
-    expect(debuggablePromise()).toMatch(/^Error: stamp\n {4}at debuggablePromise/);
+  it("gives the stamps the first line only, later too; every other trace goes to the formatter before", async () => {
+    uninstall = plainPromiseStamps();
+    const keptForLater = new Error("registration failed");
+    expect(debuggablePromise()).toBe("Error: stamp");
+    expect(elsewhere()).toMatch(
+      /^Error: other \(mapped\)\n {4}at elsewhere \(.*registration-stacks\.test\.ts:\d+:\d+\)/,
+    );
+    // Stamps taken after the constructor returned, as a registration proceeds.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(debuggablePromise()).toBe("Error: stamp");
+    expect(keptForLater.stack).toMatch(/^Error: registration failed \(mapped\)\n {4}at /);
   });
 
-  it("changes nothing while Pulumi's promise-leak report is on", () => {
+  it("installs once: a second postback adds no layer, and a formatter installed later stays", () => {
+    uninstall = plainPromiseStamps();
+    const ours = hook.prepareStackTrace;
+    plainPromiseStamps();
+    expect(hook.prepareStackTrace).toBe(ours);
+    const later: Formatter = () => "later";
+    hook.prepareStackTrace = later;
+    plainPromiseStamps();
+    expect(hook.prepareStackTrace).toBe(later);
+    uninstall();
+    expect(hook.prepareStackTrace).toBe(later);
+  });
+
+  it("changes nothing while Pulumi's promise-leak report is on, or when no formatter is installed", () => {
     process.env.PULUMI_DEBUG_PROMISE_LEAKS = "1";
-    const restore = plainStackTracesWhileRegistering();
-    try {
-      expect(debuggablePromise()).toMatch(/^Error: stamp\n {4}at debuggablePromise/);
-    } finally {
-      restore();
-    }
+    uninstall = plainPromiseStamps();
+    expect(hook.prepareStackTrace).toBe(sourceMapped);
+    expect(debuggablePromise()).toMatch(/^Error: stamp \(mapped\)\n {4}at debuggablePromise/);
+
+    delete process.env.PULUMI_DEBUG_PROMISE_LEAKS;
+    hook.prepareStackTrace = undefined;
+    uninstall = plainPromiseStamps();
+    expect(hook.prepareStackTrace).toBeUndefined();
+    expect(debuggablePromise()).toMatch(/^Error: stamp\n {4}at debuggablePromise/);
   });
 });

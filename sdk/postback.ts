@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { MODELLED_FIELDS, type PostbackInputs } from "../provider/schema";
+import { MODELLED_FIELDS } from "../provider/rules";
+import type { PostbackInputs } from "../provider/schema";
 import { unknownMacros } from "../provider/macros";
 import { plainPromiseStamps } from "./registration-stacks";
 

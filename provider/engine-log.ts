@@ -4,8 +4,11 @@
 // stderr reaches `pulumi` as a diagnostic of the stack, not of the resource. The engine does send each
 // call's URN to the host (@pulumi/pulumi's cmd/dynamic-provider), and the host is started with the
 // engine's address as its first argument. So, in the host only:
-// - each provider call runs in an AsyncLocalStorage context holding its request's URN, set where the
-//   host's gRPC server looks up the handler of a call (as engine-cancel.ts watches for Cancel);
+// - each Create and Update call (the only ones that warn) runs in an AsyncLocalStorage context holding
+//   its request's URN, set where the host's gRPC server looks up the handler of a call (as
+//   engine-cancel.ts watches for Cancel). Not every call: on Node.js before 24, the first context
+//   turns on async hooks for every promise of the process, and a refresh (reads and diffs only, CPU-bound
+//   in this process) would pay for them without ever warning;
 // - a warning is sent with the engine's Log RPC under that URN, as `pulumi.log.warn(msg, resource)`
 //   does in a program. The engine then shows it under the postback, in the CLI and in engine events.
 // Anywhere else (unit tests, an unknown host), or when the engine cannot be reached, the warning goes
@@ -30,6 +33,8 @@ interface LogProto {
 
 /** The URN of the provider call running in this async context. */
 const currentUrn = new AsyncLocalStorage<string>();
+/** The calls that may warn (postback-provider.ts: the answer to a write). */
+const WARNING_CALLS = new Set(["/pulumirpc.ResourceProvider/Create", "/pulumirpc.ResourceProvider/Update"]);
 /** Bound on how long a warning may hold the operation it reports on. */
 const LOG_TIMEOUT_MS = 5_000;
 
@@ -62,7 +67,7 @@ export function attachWarningsToResources(): void {
         | { func?: (call: { request?: { getUrn?: () => string } }, ...rest: unknown[]) => unknown }
         | null
         | undefined;
-      if (!handler || typeof handler.func !== "function") return handler;
+      if (!handler || typeof handler.func !== "function" || !WARNING_CALLS.has(method)) return handler;
       if (!wrapped.has(handler)) {
         const func = handler.func;
         wrapped.set(handler, {
@@ -83,8 +88,8 @@ export function attachWarningsToResources(): void {
 }
 
 /**
- * A warning about the postback of the current provider call: under its URN when the engine can take
- * it, else on stderr. Resolves once delivered (or given up), so the operation it is about ends after it.
+ * A warning about the postback of the current Create or Update call: under its URN when the engine can
+ * take it, else (any other call, or no engine) on stderr. Resolves once delivered (or given up), so the operation it is about ends after it.
  */
 export async function warnResource(message: string): Promise<void> {
   const urn = currentUrn.getStore();

@@ -85,6 +85,20 @@ describe("case 1: the server stores delay_ms as 0 for delivery methods other tha
     await t.stack.up({ refresh: true });
     expect(t.calls()[PUT]).toBeUndefined();
   });
+
+  it("attaches the warning of an update to the postback as well", async () => {
+    declared.html!.args = { ...declared.html!.args, delayMs: 6000 };
+    const warnings: { urn?: string; message: string }[] = [];
+    await t.stack.up({
+      onEvent: (e) => {
+        const d = e.diagnosticEvent;
+        if (d?.severity === "warning") warnings.push({ urn: d.urn, message: d.message });
+      },
+    });
+    expect(t.calls()[PUT]).toBe(1);
+    const answered = warnings.filter((w) => /delayMs: sent 6000, Everflow answered 0/.test(w.message));
+    expect(answered.map((w) => w.urn)).toEqual([expect.stringMatching(/::html$/)]);
+  });
 });
 
 describe("case 2: the server cuts values off", () => {

@@ -196,6 +196,11 @@ interface PhaseFigure {
   /** What the engine reported, where it says (preview: the planned changes). */
   note: string;
   rssMb: number;
+  /**
+   * Where the time of a phase with requests went: from the command's start to the first accepted
+   * request, and from the last accepted request to the command's end (the rest is the requests).
+   */
+  window?: { beforeFirstS: number; afterLastS: number };
 }
 
 interface ProjectRun {
@@ -203,12 +208,17 @@ interface ProjectRun {
   stateBytesPerPostback: number;
 }
 
+/** The emulator log of one command, which ran from `startedMs` to `endedMs` (the emulator's clock). */
 function countRequests(
   emu: EmulatorHandle | undefined,
-): Pick<PhaseFigure, "routes" | "accepted" | "throttled"> {
+  startedMs: number,
+  endedMs: number,
+): Pick<PhaseFigure, "routes" | "accepted" | "throttled" | "window"> {
   const routes: Record<string, number> = {};
   let accepted = 0;
   let throttled = 0;
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
   for (const e of emu?.log.entries() ?? []) {
     if (e.status === 429) {
       throttled++;
@@ -216,8 +226,14 @@ function countRequests(
     }
     accepted++;
     routes[e.route] = (routes[e.route] ?? 0) + 1;
+    first = Math.min(first, e.time);
+    last = Math.max(last, e.time);
   }
-  return { routes, accepted, throttled };
+  const window =
+    accepted > 0
+      ? { beforeFirstS: (first - startedMs) / 1000, afterLastS: (endedMs - last) / 1000 }
+      : undefined;
+  return { routes, accepted, throttled, ...(window ? { window } : {}) };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -264,7 +280,10 @@ async function runPhase(
     emu.log.reset();
   }
   const stopWatch = watchProviderRss(dir);
+  // The emulator's log times are Date.now() (its default clock).
+  const startedMs = Date.now();
   const r = await run(cli, [...command.args, "--stack", stack], dir, env(command.variant));
+  const endedMs = Date.now();
   const rssMb = stopWatch();
   let note = "";
   if (phase === "preview --refresh") {
@@ -279,7 +298,14 @@ async function runPhase(
     const tail = (r.stderr || r.stdout).trim().split("\n").slice(-3).join(" | ");
     note = `${note} FAILED: ${tail}`.trim();
   }
-  return { seconds: r.seconds, samples: [r.seconds], code: r.code, ...countRequests(emu), note, rssMb };
+  return {
+    seconds: r.seconds,
+    samples: [r.seconds],
+    code: r.code,
+    ...countRequests(emu, startedMs, endedMs),
+    note,
+    rssMb,
+  };
 }
 
 async function runProject(
@@ -416,6 +442,16 @@ function report(n: number, floorRuns: ProjectRun[], everflowRuns: ProjectRun[]):
       `everflow ${fmt(rss(everflowRuns, "create"), 0)} MB; any phase: floor ${fmt(peak(floorRuns), 0)} MB, ` +
       `everflow ${fmt(peak(everflowRuns), 0)} MB`,
   );
+  const windows = PHASES.flatMap((phase) => {
+    const w = everflowRuns.map((r) => r.phases[phase].window).filter((x) => x !== undefined);
+    if (w.length === 0) return [];
+    const before = median(w.map((x) => x.beforeFirstS));
+    const after = median(w.map((x) => x.afterLastS));
+    return [`${phase} ${fmt(before)} / ${fmt(after)}`];
+  });
+  if (windows.length > 0) {
+    console.log(`everflow, s before the first request / after the last: ${windows.join("; ")}`);
+  }
   const all = (runs: ProjectRun[], phase: Phase) => runs.flatMap((r) => r.phases[phase].samples);
   if (PHASES.some((p) => all(everflowRuns, p).length > 1)) {
     console.log("samples (s), the figure above being their median:");
@@ -507,11 +543,12 @@ async function runStacks(cli: Cli, dir: string, n: number, k: number): Promise<v
     await sleep((LIMIT.burst / LIMIT.rate) * 1000);
     emu.log.reset();
     const started = performance.now();
+    const startedMs = Date.now();
     const results = await Promise.all(
       stacks.map((stack) => run(cli, [...args, "--stack", stack], dir, env(stack))),
     );
     const total = (performance.now() - started) / 1000;
-    const { accepted, throttled, routes } = countRequests(emu);
+    const { accepted, throttled, routes } = countRequests(emu, startedMs, Date.now());
     const times = results.map((r) => r.seconds);
     const failed = results.filter((r) => r.code !== 0).length;
     const stored = emu.store.all();

@@ -220,7 +220,15 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
     client: EverflowClient,
     reader: PixelReader,
   ) {
-    const live = await client.get(id);
+    const live = await client.get(id).catch((error: unknown) => {
+      if (!isNotFound(error)) throw error;
+      // Everflow answers a postback of another affiliate exactly as one that does not exist.
+      throw new Error(
+        `cannot import postback ${id}: Everflow knows no postback ${id} for the API key of account ` +
+          `"${declared.account}". Check the id, and that the key is the affiliate's that owns the ` +
+          `postback (${(error as Error).message})`,
+      );
+    });
     this.claims.hold(this.settings.platform(declared.account), id); // claims.ts
     const token = declared.facebookPixel?.accessToken;
     const liveOuts = toOutputs(live, declared.account, token);

@@ -125,7 +125,11 @@ describe("import: adopting postbacks built by hand", () => {
       () => "up succeeded",
       (error: Error) => error.message,
     );
-    expect(message).toContain("Everflow get of postback 999999 failed: HTTP 404");
+    expect(message).toContain(
+      'cannot import postback 999999: Everflow knows no postback 999999 for the API key of account "default". ' +
+        "Check the id, and that the key is the affiliate's that owns the postback " +
+        "(Everflow get of postback 999999 failed: HTTP 404",
+    );
     expect(t.calls()[POST]).toBeUndefined();
   });
 });
@@ -133,12 +137,14 @@ describe("import: adopting postbacks built by hand", () => {
 describe("two affiliate accounts in one program", () => {
   let t: EverflowTestStack;
   let partner: { account?: string } = { account: "partner" };
+  let extra: (() => void) | undefined;
   beforeAll(async () => {
     t = await createEverflowStack(
       "accounts",
       async () => {
         new Postback("ours", { ...declared, networkOfferId: 1 });
         new Postback("theirs", { ...declared, networkOfferId: 2, ...partner });
+        extra?.();
       },
       {
         emulator: {
@@ -189,5 +195,23 @@ describe("two affiliate accounts in one program", () => {
       .all()
       .filter((p) => p.network_offer_id === 2 && p.pixel_status === "active");
     expect(moved.map((p) => p.network_affiliate_id)).toEqual([7]);
+  });
+
+  it("refuses to import another affiliate's postback with this account's key, changing nothing", async () => {
+    const foreign = t.emulator.store.seed(PARTNER_KEY, { ...wire, network_offer_id: 5 });
+    const id = foreign.network_pixel_id;
+    extra = () => new Postback("foreign", { ...declared, networkOfferId: 5 }, { import: String(id) });
+    t.emulator.log.reset();
+    const message = await t.stack.up().then(
+      () => "up succeeded",
+      (error: Error) => error.message,
+    );
+    extra = undefined;
+    expect(message).toContain(
+      `cannot import postback ${id}: Everflow knows no postback ${id} for the API key of account "default"`,
+    );
+    expect(t.calls()[POST]).toBeUndefined();
+    expect(t.calls()[PUT]).toBeUndefined();
+    expect(t.emulator.store.get(id)).toEqual(foreign);
   });
 });

@@ -11,6 +11,9 @@
  *   the old one would deactivate it under the new one's feet. A delete of an id that a create of this
  *   run holds only releases it: no API call.
  *
+ * - A new resource that adopts the postback an existing resource of the stack keeps managing: `diff` of
+ *   the kept one notes its id, and the adoption fails before any API call, naming the id.
+ *
  * Keys are the Everflow platform (its base URL) and the id: ids are unique on one platform (US and EU
  * are two), and two account names may share one key.
  */
@@ -19,6 +22,8 @@ export class Claims {
   private readonly imports = new Map<string, string>();
   /** Ids created or adopted by this run. */
   private readonly held = new Set<string>();
+  /** Ids of resources in state that the program keeps (diffed, not replaced), with their accounts. */
+  private readonly kept = new Map<string, Set<string>>();
 
   /**
    * Records that resource `name` adopts `id`; returns the reason of a check failure when another
@@ -48,6 +53,32 @@ export class Claims {
   /** Whether a create of this run holds `id`: then a delete of it must only release it. */
   isHeld(platform: string, id: string | number): boolean {
     return this.held.has(claimKey(platform, id));
+  }
+
+  /**
+   * A resource of the stack keeps managing `id` in `account` (its diff does not replace it). The
+   * account's platform is looked up only when a postback is adopted: `diff` reads no settings.
+   */
+  keep(account: string, id: string | number): void {
+    const accounts = this.kept.get(String(id)) ?? new Set<string>();
+    accounts.add(account);
+    this.kept.set(String(id), accounts);
+  }
+
+  /** Why a new resource may not adopt `id` on `platform`: another resource of the stack manages it. */
+  adoptionConflict(
+    platform: string,
+    id: string | number,
+    platformOf: (account: string) => string,
+  ): string | undefined {
+    const accounts = [...(this.kept.get(String(id)) ?? [])];
+    const key = claimKey(platform, id);
+    if (!accounts.some((account) => claimKey(platformOf(account), id) === key)) return undefined;
+    return (
+      `cannot import postback ${id}: another resource of this stack manages it, and one Everflow postback ` +
+      `can be managed by one resource only. Remove the \`import\` option, or remove the other resource in ` +
+      `the same \`pulumi up\` to move the postback to this one (an alias keeps it without an import)`
+    );
   }
 }
 

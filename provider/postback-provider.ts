@@ -87,10 +87,12 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
     return { inputs: result.inputs };
   }
 
-  async diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
+  async diff(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
     // An account not known yet may differ: preview must show the replacement `up` may do.
     this.expectedOwners.note(accountOf(olds), olds); // ownership.ts
     const replaces = news.account === UNKNOWN || accountOf(olds) !== accountOf(news) ? ["account"] : [];
+    // claims.ts: a kept postback may not be adopted by a new resource as well.
+    if (replaces.length === 0) this.claims.keep(accountOf(olds), id);
     // Preview passes values not known yet; any of them may change the postback.
     // What the program changed, and what Everflow changed since its last answer: never the
     // declaration against the server's form (see applied.ts).
@@ -220,6 +222,11 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
     client: EverflowClient,
     reader: PixelReader,
   ) {
+    // claims.ts; the kept postbacks are known once the diffs of those declared with this one have run.
+    await this.expectedOwners.settled(declared.account);
+    const platformOf = (account: string) => this.settings.platform(account);
+    const conflict = this.claims.adoptionConflict(platformOf(declared.account), id, platformOf);
+    if (conflict) throw new Error(conflict);
     const live = await client.get(id).catch((error: unknown) => {
       if (!isNotFound(error)) throw error;
       // Everflow answers a postback of another affiliate exactly as one that does not exist.

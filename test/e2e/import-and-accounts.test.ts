@@ -119,6 +119,37 @@ describe("import: adopting postbacks built by hand", () => {
     expect(t.emulator.store.get(refused.network_pixel_id)?.delay_ms).toBe(0);
   });
 
+  it("refuses to adopt a postback another resource of the stack keeps managing", async () => {
+    program = () => new Postback("owner", { ...declared, networkOfferId: 78 });
+    await t.stack.up();
+    const ownerState = (await t.stack.exportStack()).deployment.resources.find((r: { urn: string }) =>
+      r.urn.endsWith("::owner"),
+    );
+    const owned = t.emulator.store.get(Number(ownerState.id))!;
+    program = () => {
+      new Postback("owner", { ...declared, networkOfferId: 78 });
+      new Postback("twin", { ...declared, networkOfferId: 78 }, { import: String(owned.network_pixel_id) });
+    };
+    t.emulator.log.reset();
+    const message = await t.stack.up().then(
+      () => "up succeeded",
+      (error: Error) => error.message,
+    );
+    expect(message).toContain(
+      `cannot import postback ${owned.network_pixel_id}: another resource of this stack manages it`,
+    );
+    expect(t.totalCalls()).toBe(0);
+    const urns = (await t.stack.exportStack()).deployment.resources.map((r: { urn: string }) => r.urn);
+    expect(urns.filter((u: string) => /::(owner|twin)$/.test(u))).toEqual([
+      expect.stringMatching(/::owner$/),
+    ]);
+    // Moving it: the other resource removed in the same up; its delete only releases the postback.
+    program = () =>
+      new Postback("twin", { ...declared, networkOfferId: 78 }, { import: String(owned.network_pixel_id) });
+    await t.stack.up();
+    expect(t.emulator.store.get(owned.network_pixel_id)?.pixel_status).toBe("active");
+  });
+
   it("fails clearly when the postback to import does not exist, creating nothing", async () => {
     program = () => new Postback("ghost", declared, { import: "999999" });
     const message = await t.stack.up().then(

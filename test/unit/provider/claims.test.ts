@@ -27,6 +27,20 @@ describe("Claims", () => {
     expect(claims.isHeld(US, "1002")).toBe(false);
   });
 
+  it("refuses to adopt an id a kept resource manages on the same platform, whatever its account name", () => {
+    const claims = new Claims();
+    const platforms: Record<string, string> = { default: US, partner: `${US}/`, eu: EU };
+    const platformOf = (account: string) => platforms[account]!;
+    claims.keep("partner", "1001");
+    expect(claims.adoptionConflict(US, 1001, platformOf)).toMatch(
+      /^cannot import postback 1001: another resource of this stack manages it/,
+    );
+    expect(claims.adoptionConflict(US, 1002, platformOf)).toBeUndefined();
+    expect(claims.adoptionConflict(EU, 1001, platformOf)).toBeUndefined();
+    claims.keep("eu", 1002);
+    expect(claims.adoptionConflict(EU, "1002", platformOf)).toMatch(/cannot import postback 1002/);
+  });
+
   it("takes the SDK's resource name off the inputs", () => {
     expect(takeImportName({ importId: "1", importName: "a", delayMs: 0 })).toEqual({
       inputs: { importId: "1", delayMs: 0 },

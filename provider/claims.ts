@@ -56,12 +56,13 @@ export class Claims {
   }
 
   /**
-   * A resource of the stack keeps managing `id` in `account` (its diff does not replace it). The
-   * account's platform is looked up only when a postback is adopted: `diff` reads no settings.
+   * Whether a resource of the stack keeps managing `id` in `account`: its last diff did not replace it.
+   * The account's platform is looked up only when a postback is adopted: `diff` reads no settings.
    */
-  keep(account: string, id: string | number): void {
+  keep(account: string, id: string | number, kept: boolean): void {
     const accounts = this.kept.get(String(id)) ?? new Set<string>();
-    accounts.add(account);
+    if (kept) accounts.add(account);
+    else accounts.delete(account);
     this.kept.set(String(id), accounts);
   }
 

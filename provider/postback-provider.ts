@@ -92,7 +92,8 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
     this.expectedOwners.note(accountOf(olds), olds); // ownership.ts
     const replaces = news.account === UNKNOWN || accountOf(olds) !== accountOf(news) ? ["account"] : [];
     // claims.ts: a kept postback may not be adopted by a new resource as well.
-    if (replaces.length === 0) this.claims.keep(accountOf(olds), id);
+    // (`up --refresh` diffs each resource twice: the refresh's diff keeps, the update's may replace.)
+    this.claims.keep(accountOf(olds), id, replaces.length === 0);
     // Preview passes values not known yet; any of them may change the postback.
     // What the program changed, and what Everflow changed since its last answer: never the
     // declaration against the server's form (see applied.ts).

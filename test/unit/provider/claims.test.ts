@@ -31,14 +31,17 @@ describe("Claims", () => {
     const claims = new Claims();
     const platforms: Record<string, string> = { default: US, partner: `${US}/`, eu: EU };
     const platformOf = (account: string) => platforms[account]!;
-    claims.keep("partner", "1001");
+    claims.keep("partner", "1001", true);
     expect(claims.adoptionConflict(US, 1001, platformOf)).toMatch(
       /^cannot import postback 1001: another resource of this stack manages it/,
     );
     expect(claims.adoptionConflict(US, 1002, platformOf)).toBeUndefined();
     expect(claims.adoptionConflict(EU, 1001, platformOf)).toBeUndefined();
-    claims.keep("eu", 1002);
+    claims.keep("eu", 1002, true);
     expect(claims.adoptionConflict(EU, "1002", platformOf)).toMatch(/cannot import postback 1002/);
+    // A later diff of the same resource replaces it (up --refresh diffs twice): its id is free again.
+    claims.keep("eu", 1002, false);
+    expect(claims.adoptionConflict(EU, "1002", platformOf)).toBeUndefined();
   });
 
   it("takes the SDK's resource name off the inputs", () => {

@@ -2,7 +2,7 @@
  * Which Everflow postbacks the resources of this run hold. The engine runs every postback of one
  * `pulumi preview`/`up`/`destroy` through one provider process, so a registry here sees the whole run.
  *
- * Two faults of one kind live here: two resources managing one Everflow postback.
+ * Three faults of one kind live here: two resources managing one Everflow postback.
  * - Two resources of a program that declare the same `import` id: `check` of the second fails, naming
  *   the first (the engine names the second), before any API call.
  * - The engine creates before it deletes: a renamed resource that keeps its `import` (no alias), a
@@ -10,7 +10,6 @@
  *   removed resource whose id a new one adopts. The new resource adopts the postback, then the delete of
  *   the old one would deactivate it under the new one's feet. A delete of an id that a create of this
  *   run holds only releases it: no API call.
- *
  * - A new resource that adopts the postback an existing resource of the stack keeps managing: `diff` of
  *   the kept one notes its id, and the adoption fails before any API call, naming the id.
  *

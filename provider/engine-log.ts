@@ -89,7 +89,8 @@ export function attachWarningsToResources(): void {
 
 /**
  * A warning about the postback of the current Create or Update call: under its URN when the engine can
- * take it, else (any other call, or no engine) on stderr. Resolves once delivered (or given up), so the operation it is about ends after it.
+ * take it, else (any other call, or no engine) on stderr. Resolves once delivered (or given up), so the
+ * operation it is about ends after it.
  */
 export async function warnResource(message: string): Promise<void> {
   const urn = currentUrn.getStore();

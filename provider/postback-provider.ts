@@ -226,7 +226,8 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
     // claims.ts; the kept postbacks are known once the diffs of those declared with this one have run.
     await this.expectedOwners.settled(declared.account);
     const platformOf = (account: string) => this.settings.platform(account);
-    const conflict = this.claims.adoptionConflict(platformOf(declared.account), id, platformOf);
+    const platform = platformOf(declared.account);
+    const conflict = this.claims.adoptionConflict(platform, id, platformOf);
     if (conflict) throw new Error(conflict);
     const live = await client.get(id).catch((error: unknown) => {
       if (!isNotFound(error)) throw error;
@@ -237,7 +238,7 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
           `postback (${(error as Error).message})`,
       );
     });
-    this.claims.hold(this.settings.platform(declared.account), id); // claims.ts
+    this.claims.hold(platform, id); // claims.ts
     const token = declared.facebookPixel?.accessToken;
     const liveOuts = toOutputs(live, declared.account, token);
     const taken = { id: String(id), outs: liveOuts };

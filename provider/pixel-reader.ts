@@ -74,7 +74,14 @@ export class PixelReader {
     }
     return new Promise((resolve, reject) => {
       this.pending.push({ id, resolve, reject });
-      this.timer ??= setTimeout(() => this.flush(), this.windowMs);
+      // The window only tells a lone read (one GET) from a batch (one listing): a second read settles
+      // it, and the reads still to come find the listing this one starts.
+      if (this.pending.length > 1) {
+        clearTimeout(this.timer);
+        this.flush();
+      } else {
+        this.timer = setTimeout(() => this.flush(), this.windowMs);
+      }
     });
   }
 

@@ -29,6 +29,21 @@ describe("PixelReader", () => {
     expect(calls).toEqual({ list: 1, find: [9] });
   });
 
+  it("sends the listing as soon as a second read joins, not at the end of the window", async () => {
+    const { s, calls } = source([1, 2, 3]);
+    // A window no test could wait out: the reads must not depend on it.
+    const reader = new PixelReader(s, { windowMs: 60_000 });
+    const first = reader.read(1);
+    expect(calls.list).toBe(0);
+    const second = reader.read(2);
+    expect(calls.list).toBe(1);
+    // A read after the listing went out waits for it instead of starting another.
+    const third = reader.read(3);
+    const got = await Promise.all([first, second, third]);
+    expect(got.map((p) => p?.network_pixel_id)).toEqual([1, 2, 3]);
+    expect(calls).toEqual({ list: 1, find: [] });
+  });
+
   it("reads a lone postback with a single GET", async () => {
     const { s, calls } = source([1, 2]);
     const reader = new PixelReader(s, { windowMs: 5 });

@@ -89,10 +89,11 @@ export class Postback extends pulumi.CustomResource {
       ...args,
       // The token must be secret in inputs as well as outputs.
       facebookPixel: args.facebookPixel === undefined ? undefined : pulumi.secret(args.facebookPixel),
-      importId,
       __provider: PROVIDER_STUB,
-      // Names this resource in the check failure of another resource adopting the same id.
-      ...(importId === undefined ? {} : { importName: name }),
+      // Only with `import`: every key of the props costs the registration four promises, each stamped
+      // with a stack trace. importName names this resource in the check failure of another resource
+      // adopting the same id.
+      ...(importId === undefined ? {} : { importId, importName: name }),
     };
     const secretOutputs = [...(options.additionalSecretOutputs ?? []), "facebookPixel"];
     plainPromiseStamps(); // registration-stacks.ts

@@ -10,7 +10,8 @@
  * with --yes --skip-preview. A phase that changes nothing (no-op up, refresh, preview --refresh) and takes
  * under 30 s runs 3 times; its figure is the median. "vs larger" is the time over the larger of the
  * engine floor and the rate-limit floor, (accepted requests - burst) / rate. It ends with the targets of
- * the scale issue, each marked met or MISSED; it exits 0 either way (a benchmark, not a test).
+ * the scale issue, each marked met or MISSED; it exits 0 either way (a benchmark, not a test), unless a
+ * command of a phase failed (no figure then: CI's smoke run must fail).
  *
  *   npm run bench:scale                          N = 200
  *   npm run bench:scale -- --n 50 --runs 3       medians of 3 runs
@@ -40,13 +41,21 @@ const FLOOR_PROGRAM = `// The engine floor: a dynamic provider that does nothing
 const pulumi = require("@pulumi/pulumi");
 const FIELDS = ["deliveryMethod", "pixelLevel", "pixelStatus", "pixelType", "postbackUrl", "delayMs"];
 let counter = 0;
+// For the bench's clock: when this process first served a call that pulumi-everflow answers with a
+// request (one line per kind of call, so the file write costs nothing measurable).
+const marked = {};
+function mark(call) {
+  if (marked[call] || !process.env.BENCH_CALLS) return;
+  marked[call] = true;
+  require("fs").appendFileSync(process.env.BENCH_CALLS, Date.now() + " " + call + "\\n");
+}
 const provider = {
   async check(olds, news) { return { inputs: news }; },
   async diff(id, olds, news) { return { changes: FIELDS.some((f) => olds[f] !== news[f]) }; },
-  async create(inputs) { counter += 1; return { id: process.pid + "-" + counter, outs: inputs }; },
-  async read(id, props) { return { id, props }; },
-  async update(id, olds, news) { return { outs: news }; },
-  async delete() {},
+  async create(inputs) { mark("create"); counter += 1; return { id: process.pid + "-" + counter, outs: inputs }; },
+  async read(id, props) { mark("read"); return { id, props }; },
+  async update(id, olds, news) { mark("update"); return { outs: news }; },
+  async delete() { mark("delete"); },
 };
 class Floor extends pulumi.dynamic.Resource {
   constructor(name, args) { super(provider, name, args, {}, "bench", "Floor"); }
@@ -148,12 +157,39 @@ function run(cli: Cli, args: string[], cwd: string, env: NodeJS.ProcessEnv = {})
   });
 }
 
+/** Milliseconds since the epoch at which the machine booted: process start times count from it. */
+function bootMs(): number {
+  const uptimeS = Number(fs.readFileSync("/proc/uptime", "utf8").split(" ")[0]);
+  return Date.now() - uptimeS * 1000;
+}
+/** Clock ticks per second of /proc/<pid>/stat (USER_HZ: 100 on every Linux this runs on). */
+const CLOCK_TICKS_PER_S = 100;
+
+/** When process `pid` started (ms since the epoch), from field 22 of /proc/<pid>/stat. */
+function processStartMs(pid: string, booted: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name, which may hold spaces, start after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return booted + (Number(fields[19]) / CLOCK_TICKS_PER_S) * 1000;
+}
+
+interface ProviderWatch {
+  /** Peak VmHWM of the provider processes, MB. */
+  peakMb: number;
+  /** When the first of them started (ms since the epoch), if one was seen. */
+  firstStartedMs: number | undefined;
+}
+
 /**
- * Peak resident memory (VmHWM) of the dynamic provider processes started in `dir`, polled from /proc
- * (the engine starts plugins in the program's directory; other projects' providers are not counted).
+ * Peak resident memory (VmHWM) and start time of the dynamic provider processes started in `dir`,
+ * polled from /proc (the engine starts plugins in the program's directory; other projects' providers
+ * are not counted).
  */
-function watchProviderRss(dir: string): () => number {
+function watchProviders(dir: string): () => ProviderWatch {
+  const booted = bootMs();
   let peakKb = 0;
+  let firstStartedMs: number | undefined;
+  const started = new Set<string>();
   const poll = (): void => {
     let pids: string[] = [];
     try {
@@ -166,6 +202,11 @@ function watchProviderRss(dir: string): () => number {
         const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
         if (!cmdline.includes("dynamic-provider")) continue;
         if (fs.readlinkSync(`/proc/${pid}/cwd`) !== dir) continue;
+        if (!started.has(pid)) {
+          started.add(pid);
+          const at = processStartMs(pid, booted);
+          firstStartedMs = Math.min(firstStartedMs ?? at, at);
+        }
         const hwm = /VmHWM:\s+(\d+)\s+kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
         if (hwm) peakKb = Math.max(peakKb, Number(hwm[1]));
       } catch {
@@ -177,7 +218,7 @@ function watchProviderRss(dir: string): () => number {
   return () => {
     clearInterval(timer);
     poll();
-    return peakKb / 1024;
+    return { peakMb: peakKb / 1024, firstStartedMs };
   };
 }
 
@@ -201,6 +242,12 @@ interface PhaseFigure {
    * request, and from the last accepted request to the command's end (the rest is the requests).
    */
   window?: { beforeFirstS: number; afterLastS: number };
+  /**
+   * Start-up, from the command's start: when the engine started the provider process, and when the
+   * floor's provider first served a create, read, update or delete (what pulumi-everflow answers with
+   * a request, so that it compares with `window.beforeFirstS`).
+   */
+  startup: { providerS?: number; firstCallS?: number };
 }
 
 interface ProjectRun {
@@ -279,12 +326,22 @@ async function runPhase(
     await sleep((LIMIT.burst / LIMIT.rate) * 1000);
     emu.log.reset();
   }
-  const stopWatch = watchProviderRss(dir);
+  const stopWatch = watchProviders(dir);
+  const callsFile = path.join(dir, ".bench-calls");
+  fs.rmSync(callsFile, { force: true });
   // The emulator's log times are Date.now() (its default clock).
   const startedMs = Date.now();
-  const r = await run(cli, [...command.args, "--stack", stack], dir, env(command.variant));
+  const r = await run(cli, [...command.args, "--stack", stack], dir, {
+    ...env(command.variant),
+    BENCH_CALLS: callsFile,
+  });
   const endedMs = Date.now();
-  const rssMb = stopWatch();
+  const { peakMb: rssMb, firstStartedMs } = stopWatch();
+  const sinceStart = (ms: number | undefined) => (ms === undefined ? undefined : (ms - startedMs) / 1000);
+  const startup = {
+    providerS: sinceStart(firstStartedMs),
+    firstCallS: sinceStart(firstCall(callsFile)),
+  };
   let note = "";
   if (phase === "preview --refresh") {
     try {
@@ -305,7 +362,19 @@ async function runPhase(
     ...countRequests(emu, startedMs, endedMs),
     note,
     rssMb,
+    startup,
   };
+}
+
+/** The earliest call the floor's provider marked in `file` (ms since the epoch), if any. */
+function firstCall(file: string): number | undefined {
+  if (!fs.existsSync(file)) return undefined;
+  const times = fs
+    .readFileSync(file, "utf8")
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => Number(line.split(" ")[0]));
+  return times.length > 0 ? Math.min(...times) : undefined;
 }
 
 async function runProject(
@@ -353,6 +422,9 @@ async function runProject(
       samples: samples.map((f) => f.seconds),
       code: samples.find((f) => f.code !== 0)?.code ?? 0,
       rssMb: Math.max(...samples.map((f) => f.rssMb)),
+      // Where the median sample's time went.
+      ...(mid.window ? { window: mid.window } : {}),
+      startup: mid.startup,
     };
     process.stderr.write(
       `${path.basename(dir)} ${stack}: ${phase} ${samples.map((f) => fmt(f.seconds)).join(", ")} s, ` +
@@ -451,6 +523,23 @@ function report(n: number, floorRuns: ProjectRun[], everflowRuns: ProjectRun[]):
   });
   if (windows.length > 0) {
     console.log(`everflow, s before the first request / after the last: ${windows.join("; ")}`);
+  }
+  const startups = PHASES.flatMap((phase) => {
+    const at = (runs: ProjectRun[], pick: (f: PhaseFigure) => number | undefined) => {
+      const xs = runs.map((r) => pick(r.phases[phase])).filter((x) => x !== undefined);
+      return xs.length > 0 ? fmt(median(xs)) : "-";
+    };
+    const firstRequest = at(everflowRuns, (f) => f.window?.beforeFirstS);
+    const firstCall = at(floorRuns, (f) => f.startup.firstCallS);
+    if (firstRequest === "-" && firstCall === "-") return [];
+    const started = `${at(floorRuns, (f) => f.startup.providerS)}/${at(everflowRuns, (f) => f.startup.providerS)}`;
+    return [`${phase} ${started}, ${firstCall}/${firstRequest}`];
+  });
+  if (startups.length > 0) {
+    console.log(
+      "start-up, s after the command started: provider process started floor/everflow, the floor's first " +
+        `create, read, update or delete / everflow's first request: ${startups.join("; ")}`,
+    );
   }
   const all = (runs: ProjectRun[], phase: Phase) => runs.flatMap((r) => r.phases[phase].samples);
   if (PHASES.some((p) => all(everflowRuns, p).length > 1)) {
@@ -657,6 +746,16 @@ async function main(): Promise<void> {
         process.stderr.write(`run ${i}/${runs} done\n`);
       }
       report(n, floorRuns, everflowRuns);
+      // The targets are for reading, but a command that failed leaves no figure to read: CI's smoke
+      // run of the benchmark must fail then.
+      const failed = [
+        ...floorRuns.map((r) => ["floor", r] as const),
+        ...everflowRuns.map((r) => ["everflow", r] as const),
+      ].flatMap(([project, r]) => PHASES.filter((p) => r.phases[p].code !== 0).map((p) => `${project} ${p}`));
+      if (failed.length > 0) {
+        console.log(`FAILED commands (exit code not 0): ${failed.join(", ")}`);
+        process.exitCode = 1;
+      }
     }
     console.log(
       `benchmark took ${fmt((performance.now() - began) / 1000, 0)} s; load average now ${os

@@ -41,21 +41,13 @@ const FLOOR_PROGRAM = `// The engine floor: a dynamic provider that does nothing
 const pulumi = require("@pulumi/pulumi");
 const FIELDS = ["deliveryMethod", "pixelLevel", "pixelStatus", "pixelType", "postbackUrl", "delayMs"];
 let counter = 0;
-// For the bench's clock: when this process first served a call that pulumi-everflow answers with a
-// request (one line per kind of call, so the file write costs nothing measurable).
-const marked = {};
-function mark(call) {
-  if (marked[call] || !process.env.BENCH_CALLS) return;
-  marked[call] = true;
-  require("fs").appendFileSync(process.env.BENCH_CALLS, Date.now() + " " + call + "\\n");
-}
 const provider = {
   async check(olds, news) { return { inputs: news }; },
   async diff(id, olds, news) { return { changes: FIELDS.some((f) => olds[f] !== news[f]) }; },
-  async create(inputs) { mark("create"); counter += 1; return { id: process.pid + "-" + counter, outs: inputs }; },
-  async read(id, props) { mark("read"); return { id, props }; },
-  async update(id, olds, news) { mark("update"); return { outs: news }; },
-  async delete() { mark("delete"); },
+  async create(inputs) { counter += 1; return { id: process.pid + "-" + counter, outs: inputs }; },
+  async read(id, props) { return { id, props }; },
+  async update(id, olds, news) { return { outs: news }; },
+  async delete() {},
 };
 class Floor extends pulumi.dynamic.Resource {
   constructor(name, args) { super(provider, name, args, {}, "bench", "Floor"); }
@@ -242,12 +234,8 @@ interface PhaseFigure {
    * request, and from the last accepted request to the command's end (the rest is the requests).
    */
   window?: { beforeFirstS: number; afterLastS: number };
-  /**
-   * Start-up, from the command's start: when the engine started the provider process, and when the
-   * floor's provider first served a create, read, update or delete (what pulumi-everflow answers with
-   * a request, so that it compares with `window.beforeFirstS`).
-   */
-  startup: { providerS?: number; firstCallS?: number };
+  /** When the engine started the provider process, in seconds from the command's start. */
+  providerStartedS?: number;
 }
 
 interface ProjectRun {
@@ -327,21 +315,11 @@ async function runPhase(
     emu.log.reset();
   }
   const stopWatch = watchProviders(dir);
-  const callsFile = path.join(dir, ".bench-calls");
-  fs.rmSync(callsFile, { force: true });
   // The emulator's log times are Date.now() (its default clock).
   const startedMs = Date.now();
-  const r = await run(cli, [...command.args, "--stack", stack], dir, {
-    ...env(command.variant),
-    BENCH_CALLS: callsFile,
-  });
+  const r = await run(cli, [...command.args, "--stack", stack], dir, env(command.variant));
   const endedMs = Date.now();
   const { peakMb: rssMb, firstStartedMs } = stopWatch();
-  const sinceStart = (ms: number | undefined) => (ms === undefined ? undefined : (ms - startedMs) / 1000);
-  const startup = {
-    providerS: sinceStart(firstStartedMs),
-    firstCallS: sinceStart(firstCall(callsFile)),
-  };
   let note = "";
   if (phase === "preview --refresh") {
     try {
@@ -362,19 +340,8 @@ async function runPhase(
     ...countRequests(emu, startedMs, endedMs),
     note,
     rssMb,
-    startup,
+    ...(firstStartedMs === undefined ? {} : { providerStartedS: (firstStartedMs - startedMs) / 1000 }),
   };
-}
-
-/** The earliest call the floor's provider marked in `file` (ms since the epoch), if any. */
-function firstCall(file: string): number | undefined {
-  if (!fs.existsSync(file)) return undefined;
-  const times = fs
-    .readFileSync(file, "utf8")
-    .split("\n")
-    .filter((line) => line !== "")
-    .map((line) => Number(line.split(" ")[0]));
-  return times.length > 0 ? Math.min(...times) : undefined;
 }
 
 async function runProject(
@@ -424,7 +391,7 @@ async function runProject(
       rssMb: Math.max(...samples.map((f) => f.rssMb)),
       // Where the median sample's time went.
       ...(mid.window ? { window: mid.window } : {}),
-      startup: mid.startup,
+      ...(mid.providerStartedS === undefined ? {} : { providerStartedS: mid.providerStartedS }),
     };
     process.stderr.write(
       `${path.basename(dir)} ${stack}: ${phase} ${samples.map((f) => fmt(f.seconds)).join(", ")} s, ` +
@@ -524,23 +491,17 @@ function report(n: number, floorRuns: ProjectRun[], everflowRuns: ProjectRun[]):
   if (windows.length > 0) {
     console.log(`everflow, s before the first request / after the last: ${windows.join("; ")}`);
   }
-  const startups = PHASES.flatMap((phase) => {
-    const at = (runs: ProjectRun[], pick: (f: PhaseFigure) => number | undefined) => {
-      const xs = runs.map((r) => pick(r.phases[phase])).filter((x) => x !== undefined);
+  // What the engine and the program cost before any provider can send anything.
+  const started = PHASES.map((phase) => {
+    const at = (runs: ProjectRun[]) => {
+      const xs = runs.map((r) => r.phases[phase].providerStartedS).filter((x) => x !== undefined);
       return xs.length > 0 ? fmt(median(xs)) : "-";
     };
-    const firstRequest = at(everflowRuns, (f) => f.window?.beforeFirstS);
-    const firstCall = at(floorRuns, (f) => f.startup.firstCallS);
-    if (firstRequest === "-" && firstCall === "-") return [];
-    const started = `${at(floorRuns, (f) => f.startup.providerS)}/${at(everflowRuns, (f) => f.startup.providerS)}`;
-    return [`${phase} ${started}, ${firstCall}/${firstRequest}`];
+    return `${phase} ${at(floorRuns)}/${at(everflowRuns)}`;
   });
-  if (startups.length > 0) {
-    console.log(
-      "start-up, s after the command started: provider process started floor/everflow, the floor's first " +
-        `create, read, update or delete / everflow's first request: ${startups.join("; ")}`,
-    );
-  }
+  console.log(
+    `s after the command started when the engine started the provider process, floor/everflow: ${started.join("; ")}`,
+  );
   const all = (runs: ProjectRun[], phase: Phase) => runs.flatMap((r) => r.phases[phase].samples);
   if (PHASES.some((p) => all(everflowRuns, p).length > 1)) {
     console.log("samples (s), the figure above being their median:");

@@ -82,11 +82,13 @@ export class Postback extends pulumi.CustomResource {
     // The engine's own import never reaches a dynamic provider (pulumi/pulumi#7534): the id travels as
     // an input instead, and create adopts the postback it names.
     const { import: importId, ...options } = opts;
+    // The import option is the only way in: an importId among untyped arguments is dropped.
+    const { importId: _notAnArgument, ...fields } = args as PostbackArgs & { importId?: unknown };
     // What pulumi.dynamic.Resource does (its type token, its `__provider` input), with the stub above
     // in place of a serialized closure.
     const props = {
       ...Object.fromEntries(OUTPUTS.map((key) => [key, undefined])),
-      ...args,
+      ...fields,
       // The token must be secret in inputs as well as outputs.
       facebookPixel: args.facebookPixel === undefined ? undefined : pulumi.secret(args.facebookPixel),
       __provider: PROVIDER_STUB,

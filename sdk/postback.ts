@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { MODELLED_FIELDS } from "../provider/rules";
 import type { PostbackInputs } from "../provider/schema";
 import { unknownMacros } from "../provider/macros";
+import { IMPORT_NAME } from "../provider/claims";
 import { plainPromiseStamps } from "./registration-stacks";
 
 /** Every field, at every depth (optional objects too), may be a value, a promise or another resource's output. */
@@ -82,8 +83,12 @@ export class Postback extends pulumi.CustomResource {
     // The engine's own import never reaches a dynamic provider (pulumi/pulumi#7534): the id travels as
     // an input instead, and create adopts the postback it names.
     const { import: importId, ...options } = opts;
-    // The import option is the only way in: an importId among untyped arguments is dropped.
-    const { importId: _notAnArgument, ...fields } = args as PostbackArgs & { importId?: unknown };
+    // The import option is the only way in: the hidden inputs it sets are dropped from untyped arguments.
+    const {
+      importId: _notAnArgument,
+      [IMPORT_NAME]: _notAnArgumentEither,
+      ...fields
+    } = args as PostbackArgs & { importId?: unknown; [IMPORT_NAME]?: unknown };
     // What pulumi.dynamic.Resource does (its type token, its `__provider` input), with the stub above
     // in place of a serialized closure.
     const props = {
@@ -95,7 +100,7 @@ export class Postback extends pulumi.CustomResource {
       // Only with `import`: every key of the props costs the registration four promises, each stamped
       // with a stack trace. importName names this resource in the check failure of another resource
       // adopting the same id.
-      ...(importId === undefined ? {} : { importId, importName: name }),
+      ...(importId === undefined ? {} : { importId, [IMPORT_NAME]: name }),
     };
     const secretOutputs = [...(options.additionalSecretOutputs ?? []), "facebookPixel"];
     plainPromiseStamps(); // registration-stacks.ts

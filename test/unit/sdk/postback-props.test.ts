@@ -37,10 +37,17 @@ describe("Postback registration", () => {
     expect(pulumi.Output.isInstance(plain.pixelId)).toBe(true);
   });
 
-  it("drops an importId passed among untyped arguments: the import option is the only way in", async () => {
-    const untyped = { ...declared, importId: "99" } as unknown as ConstructorParameters<typeof Postback>[1];
+  it("drops importId and importName passed among untyped arguments: the import option is the only way in", async () => {
+    const untyped = {
+      ...declared,
+      importId: "99",
+      importName: "spoofed",
+    } as unknown as ConstructorParameters<typeof Postback>[1];
     const postback = new Postback("untyped", untyped);
-    await registeredUrn(postback);
+    const withImport = new Postback("imported", untyped, { import: "100" });
+    await Promise.all([registeredUrn(postback), registeredUrn(withImport)]);
     expect(registered.get("untyped")).not.toHaveProperty("importId");
+    expect(registered.get("untyped")).not.toHaveProperty("importName");
+    expect(registered.get("imported")).toMatchObject({ importId: "100", importName: "imported" });
   });
 });

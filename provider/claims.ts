@@ -59,10 +59,12 @@ export class Claims {
    * The account's platform is looked up only when a postback is adopted: `diff` reads no settings.
    */
   keep(account: string, id: string | number, kept: boolean): void {
-    const accounts = this.kept.get(String(id)) ?? new Set<string>();
+    const key = String(id);
+    const accounts = this.kept.get(key) ?? new Set<string>();
     if (kept) accounts.add(account);
     else accounts.delete(account);
-    this.kept.set(String(id), accounts);
+    if (accounts.size > 0) this.kept.set(key, accounts);
+    else this.kept.delete(key);
   }
 
   /** Why a new resource may not adopt `id` on `platform`: another resource of the stack manages it. */

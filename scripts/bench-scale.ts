@@ -1,17 +1,22 @@
 /**
- * What a user waits for at scale: the same N postbacks through the plain `pulumi` CLI, in two projects
+ * What a user waits for at scale: the same N postbacks through the plain `pulumi` CLI, in projects
  * written in plain JavaScript (no compile time in any timing), one after the other:
  *   - floor: a do-nothing dynamic provider (create returns a counter, diff compares the same fields):
  *     what the engine itself costs;
+ *   - paced floor: the floor whose create, update and delete each wait for a token at the emulator's
+ *     limit: what the engine leaves to a provider limited only by the account's rate (create, update
+ *     and destroy only);
  *   - everflow: pulumi-everflow, installed from its packed tarball as a user installs it, against a
  *     fresh emulator at Everflow's real limit (5 requests/s, burst 20).
  * Phases: create, no-op up, refresh, preview --refresh with one postback changed out of band, update of
- * every postback (one field changed in the program), destroy. Every `up`, `refresh` and `destroy` runs
- * with --yes --skip-preview. A phase that changes nothing (no-op up, refresh, preview --refresh) and takes
- * under 30 s runs 3 times; its figure is the median. "vs larger" is the time over the larger of the
- * engine floor and the rate-limit floor, (accepted requests - burst) / rate. It ends with the targets of
- * the scale issue, each marked met or MISSED; it exits 0 either way (a benchmark, not a test), unless a
- * command of a phase failed (no figure then: CI's smoke run must fail).
+ * every postback (one field changed in the program), destroy; and, on Node < 24, one more refresh of
+ * everflow with V8's optimizing compiler off for WebAssembly, for what undici's WebAssembly HTTP parser
+ * costs in RSS. Every `up`, `refresh` and `destroy` runs with --yes --skip-preview. A phase that changes
+ * nothing (no-op up, refresh, preview --refresh) and takes under 30 s runs 3 times; its figure is the
+ * median. "vs larger" is the time over the larger of the engine floor and the rate-limit floor,
+ * (accepted requests - burst) / rate. It ends with the targets of the scale issue, each marked met or
+ * MISSED; it exits 0 either way (a benchmark, not a test), unless a command of a phase failed (no figure
+ * then: CI's smoke run must fail).
  *
  *   npm run bench:scale                          N = 200
  *   npm run bench:scale -- --n 50 --runs 3       medians of 3 runs
@@ -33,21 +38,53 @@ const LIMIT = { rate: 5, burst: 20 };
 const PASSPHRASE = "bench-scale";
 const PHASES = ["create", "no-op up", "refresh", "preview --refresh", "update all", "destroy"] as const;
 type Phase = (typeof PHASES)[number];
+/** The phases whose time the rate limit sets: the paced floor runs these. */
+const PACED_PHASES = ["create", "update all", "destroy"] as const satisfies readonly Phase[];
+type PacedPhase = (typeof PACED_PHASES)[number];
 
 // ---------------------------------------------------------------------------------------------------
 // The two programs
 
-const FLOOR_PROGRAM = `// The engine floor: a dynamic provider that does nothing, with the fields of a Postback.
+const FLOOR_PROGRAM = floorProgram(false);
+
+/**
+ * The engine floor, and the same floor paced at the emulator's limit: each create, update and delete
+ * takes a token of an in-process bucket of LIMIT (full at the first take, as the account's is at a
+ * phase's start) and makes no request. The paced floor is what the engine lets a provider that
+ * spends nothing but the rate limit achieve. Unpaced, the text is the floor's as it always was: the
+ * floor serializes its provider into every resource, so any change to it moves the floor's figures.
+ */
+function floorProgram(paced: boolean): string {
+  const take = paced ? "await bucket.take(); " : "";
+  return `// The engine floor: a dynamic provider that does nothing, with the fields of a Postback.${
+    paced
+      ? `\n// Paced: every create, update and delete waits for a token of a ${LIMIT.rate}/s, burst ${LIMIT.burst} bucket.`
+      : ""
+  }
 const pulumi = require("@pulumi/pulumi");
 const FIELDS = ["deliveryMethod", "pixelLevel", "pixelStatus", "pixelType", "postbackUrl", "delayMs"];
 let counter = 0;
-const provider = {
+${
+  paced
+    ? `const bucket = {
+  tokens: ${LIMIT.burst}, at: 0,
+  async take() {
+    const now = Date.now();
+    this.tokens = Math.min(${LIMIT.burst}, this.tokens + (this.at === 0 ? 0 : ((now - this.at) * ${LIMIT.rate}) / 1000));
+    this.at = now;
+    this.tokens -= 1;
+    if (this.tokens < 0) await new Promise((resolve) => setTimeout(resolve, (-this.tokens * 1000) / ${LIMIT.rate}));
+  },
+};
+`
+    : ""
+}const provider = {
   async check(olds, news) { return { inputs: news }; },
   async diff(id, olds, news) { return { changes: FIELDS.some((f) => olds[f] !== news[f]) }; },
-  async create(inputs) { counter += 1; return { id: process.pid + "-" + counter, outs: inputs }; },
+  async create(inputs) { ${take}counter += 1; return { id: process.pid + "-" + counter, outs: inputs }; },
   async read(id, props) { return { id, props }; },
-  async update(id, olds, news) { return { outs: news }; },
-  async delete() {},
+  async update(id, olds, news) { ${take}return { outs: news }; },
+  async delete() {${paced ? ` ${take.trim()} ` : ""}},
 };
 class Floor extends pulumi.dynamic.Resource {
   constructor(name, args) { super(provider, name, args, {}, "bench", "Floor"); }
@@ -58,6 +95,7 @@ for (let i = 0; i < n; i++) {
     pixelType: "conversion", postbackUrl: "https://track.example.com/" + prefix + "/" + i + "?tid={transaction_id}&v=" + variant, delayMs: 0 });
 }
 `;
+}
 
 const EVERFLOW_PROGRAM = `// N postbacks through pulumi-everflow, as a user's program declares them.
 const { Postback } = require("pulumi-everflow");
@@ -67,6 +105,17 @@ for (let i = 0; i < n; i++) {
     postbackUrl: "https://track.example.com/" + prefix + "/" + i + "?tid={transaction_id}&v=" + variant });
 }
 `;
+
+/**
+ * Where the provider's memory goes: undici parses HTTP with llhttp compiled to WebAssembly, and V8
+ * tiers hot WebAssembly up with its optimizing compiler, whose work shows in the peak RSS. Preloaded
+ * into the processes of one extra refresh, this leaves V8 its baseline compiler only. V8 takes the flag
+ * at run time up to Node 22; Node 24 freezes V8's flags once started, so the probe runs on Node < 24.
+ */
+const WASM_PROBE = `// bench-scale: V8's baseline compiler only, for WebAssembly, in this process.
+require("v8").setFlagsFromString("--liftoff-only");
+`;
+const WASM_PROBE_RUNS = Number(process.versions.node.split(".")[0]) < 24;
 
 // ---------------------------------------------------------------------------------------------------
 // Setup: the CLI, the tarball, the projects
@@ -238,9 +287,11 @@ interface PhaseFigure {
   providerStartedS?: number;
 }
 
-interface ProjectRun {
-  phases: Record<Phase, PhaseFigure>;
+interface ProjectRun<P extends Phase = Phase> {
+  phases: Record<P, PhaseFigure>;
   stateBytesPerPostback: number;
+  /** The refresh run once more with V8's optimizing compiler off for WebAssembly (see WASM_PROBE). */
+  refreshWasmProbe?: { rssMb: number; code: number };
 }
 
 /** The emulator log of one command, which ran from `startedMs` to `endedMs` (the emulator's clock). */
@@ -344,13 +395,19 @@ async function runPhase(
   };
 }
 
-async function runProject(
+/**
+ * One stack of `dir` through `which` phases, in their order, then removed. With `wasmProbe` (the path
+ * of WASM_PROBE), the refresh runs once more with it preloaded, for its provider's peak RSS only.
+ */
+async function runProject<P extends Phase>(
   cli: Cli,
   dir: string,
   n: number,
   stack: string,
   emu: EmulatorHandle | undefined,
-): Promise<ProjectRun> {
+  which: readonly P[],
+  wasmProbe?: string,
+): Promise<ProjectRun<P>> {
   await initStack(cli, dir, stack, emu);
   const env = (variant: string) => ({ BENCH_N: String(n), BENCH_PREFIX: stack, BENCH_VARIANT: variant });
   const commands: Record<Phase, { args: string[]; variant: string }> = {
@@ -361,9 +418,10 @@ async function runProject(
     "update all": { args: ["up", "--yes", "--skip-preview"], variant: "b" },
     destroy: { args: ["destroy", "--yes", "--skip-preview"], variant: "b" },
   };
-  const phases = {} as Record<Phase, PhaseFigure>;
+  const phases = {} as Record<P, PhaseFigure>;
   let stateBytesPerPostback = 0;
-  for (const phase of PHASES) {
+  let refreshWasmProbe: ProjectRun["refreshWasmProbe"];
+  for (const phase of which) {
     if (emu && phase === "preview --refresh") {
       const victim = emu.store.all().find((p) => p.pixel_status === "active");
       if (victim)
@@ -401,9 +459,17 @@ async function runProject(
       const exported = await run(cli, ["stack", "export", "--stack", stack], dir);
       stateBytesPerPostback = Buffer.byteLength(exported.stdout) / n;
     }
+    if (phase === "refresh" && wasmProbe) {
+      const preload = `${process.env.NODE_OPTIONS ?? ""} --require ${wasmProbe}`.trim();
+      const probed = await runPhase(cli, dir, stack, emu, phase, commands[phase], (variant) => ({
+        ...env(variant),
+        NODE_OPTIONS: preload,
+      }));
+      refreshWasmProbe = { rssMb: probed.rssMb, code: probed.code };
+    }
   }
   await run(cli, ["stack", "rm", "--yes", "--stack", stack], dir);
-  return { phases, stateBytesPerPostback };
+  return { phases, stateBytesPerPostback, ...(refreshWasmProbe ? { refreshWasmProbe } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -422,7 +488,18 @@ const shortRoute = (route: string): string =>
     .replace(/^(\w+) $/, "$1 list")
     .replace(/^(\w+) \/:id$/, "$1 id");
 
-function report(n: number, floorRuns: ProjectRun[], everflowRuns: ProjectRun[]): void {
+/** The figures of `phase` in the paced floor's runs: none for a phase it does not run. */
+function pacedFigures(pacedRuns: ProjectRun<PacedPhase>[], phase: Phase): PhaseFigure[] {
+  const paced = PACED_PHASES.find((p) => p === phase);
+  return paced === undefined ? [] : pacedRuns.map((r) => r.phases[paced]);
+}
+
+function report(
+  n: number,
+  floorRuns: ProjectRun[],
+  pacedRuns: ProjectRun<PacedPhase>[],
+  everflowRuns: ProjectRun[],
+): void {
   console.log(
     `\npulumi-everflow vs the engine floor, N = ${n}, ${everflowRuns.length} run(s) (medians); ` +
       `emulator at ${LIMIT.rate}/s burst ${LIMIT.burst}`,
@@ -436,6 +513,8 @@ function report(n: number, floorRuns: ProjectRun[], everflowRuns: ProjectRun[]):
     "rate floor s".padStart(12),
     "vs rate floor".padStart(13),
     "vs larger".padStart(9),
+    "paced s".padStart(8),
+    "vs paced".padStart(8),
     "RSS MB f/e".padStart(10),
     "429s".padStart(5),
     "exit".padStart(5),
@@ -445,10 +524,19 @@ function report(n: number, floorRuns: ProjectRun[], everflowRuns: ProjectRun[]):
   for (const phase of PHASES) {
     const f = median(floorRuns.map((r) => r.phases[phase].seconds));
     const e = median(everflowRuns.map((r) => r.phases[phase].seconds));
+    const pacedPhase = pacedFigures(pacedRuns, phase);
+    const p = pacedPhase.length > 0 ? median(pacedPhase.map((x) => x.seconds)) : undefined;
     const last = everflowRuns[everflowRuns.length - 1]!.phases[phase];
     const accepted = median(everflowRuns.map((r) => r.phases[phase].accepted));
     const rf = rateFloor(accepted);
-    const codes = [...new Set([...floorRuns, ...everflowRuns].map((r) => r.phases[phase].code))].join(",");
+    const codes = [
+      ...new Set(
+        [...floorRuns, ...everflowRuns]
+          .map((r) => r.phases[phase])
+          .concat(pacedPhase)
+          .map((x) => x.code),
+      ),
+    ].join(",");
     const routes = Object.entries(last.routes)
       .map(([route, count]) => `${shortRoute(route)} ${count}`)
       .join(", ");
@@ -461,6 +549,8 @@ function report(n: number, floorRuns: ProjectRun[], everflowRuns: ProjectRun[]):
         fmt(rf).padStart(12),
         (rf > 0 ? `${fmt(e / rf, 2)}x` : "-").padStart(13),
         `${fmt(e / Math.max(f, rf), 2)}x`.padStart(9),
+        (p === undefined ? "-" : fmt(p)).padStart(8),
+        (p === undefined ? "-" : `${fmt(e / p, 2)}x`).padStart(8),
         `${fmt(rss(floorRuns, phase), 0)}/${fmt(rss(everflowRuns, phase), 0)}`.padStart(10),
         String(median(everflowRuns.map((r) => r.phases[phase].throttled))).padStart(5),
         codes.padStart(5),
@@ -480,6 +570,16 @@ function report(n: number, floorRuns: ProjectRun[], everflowRuns: ProjectRun[]):
     `provider process peak RSS (VmHWM): create: floor ${fmt(rss(floorRuns, "create"), 0)} MB, ` +
       `everflow ${fmt(rss(everflowRuns, "create"), 0)} MB; any phase: floor ${fmt(peak(floorRuns), 0)} MB, ` +
       `everflow ${fmt(peak(everflowRuns), 0)} MB`,
+  );
+  const probes = everflowRuns.flatMap((r) => (r.refreshWasmProbe ? [r.refreshWasmProbe] : []));
+  console.log(
+    probes.length === 0
+      ? `provider peak RSS with V8's optimizing compiler off for WebAssembly: not measured (Node ${process.versions.node} ` +
+          "takes no V8 flag at run time)"
+      : `provider peak RSS in refresh, everflow: ${fmt(rss(everflowRuns, "refresh"), 0)} MB; the same refresh ` +
+          `with V8's optimizing compiler off for WebAssembly (undici's HTTP parser, llhttp, is WebAssembly): ` +
+          `${fmt(median(probes.map((p) => p.rssMb)), 0)} MB${probes.some((p) => p.code !== 0) ? " (that refresh FAILED)" : ""}; ` +
+          `floor's refresh: ${fmt(rss(floorRuns, "refresh"), 0)} MB`,
   );
   const windows = PHASES.flatMap((phase) => {
     const w = everflowRuns.map((r) => r.phases[phase].window).filter((x) => x !== undefined);
@@ -514,6 +614,33 @@ function report(n: number, floorRuns: ProjectRun[], everflowRuns: ProjectRun[]):
     }
   }
   printTargets(n, floorRuns, everflowRuns);
+  printPacedReference(n, pacedRuns, everflowRuns);
+}
+
+/**
+ * Not a target: where the engine itself puts a provider that spends nothing but the account's rate.
+ * The rate-limit floor counts the requests only; the paced floor adds what the engine, the program and
+ * the provider host cost around them, which no provider can remove.
+ */
+function printPacedReference(
+  n: number,
+  pacedRuns: ProjectRun<PacedPhase>[],
+  everflowRuns: ProjectRun[],
+): void {
+  console.log(
+    `for reference, not a target: the engine floor paced at ${LIMIT.rate}/s burst ${LIMIT.burst} (each ` +
+      "create, update and delete takes a token; no requests), what the engine allows a provider limited " +
+      "only by the account's rate:",
+  );
+  for (const phase of PACED_PHASES) {
+    const p = median(pacedRuns.map((r) => r.phases[phase].seconds));
+    const e = median(everflowRuns.map((r) => r.phases[phase].seconds));
+    const rf = rateFloor(n);
+    console.log(
+      `  ${phase.padEnd(10)} paced floor ${fmt(p)} s, ${rf > 0 ? `${fmt(p / rf, 2)}x` : "-"} of the rate floor ` +
+        `of its N takes (${fmt(rf)} s); everflow ${fmt(e)} s, ${fmt(e / p, 2)}x of the paced floor`,
+    );
+  }
 }
 
 const LIST_ROUTE = "GET /v1/affiliates/pixels";
@@ -693,26 +820,42 @@ async function main(): Promise<void> {
     if (k !== undefined) {
       await runStacks(cli, everflowDir, n, k);
     } else {
+      const wasmProbe = WASM_PROBE_RUNS ? path.join(root, "wasm-probe.js") : undefined;
+      if (wasmProbe) fs.writeFileSync(wasmProbe, WASM_PROBE);
       const floorDir = makeProject(root, "bench-floor", FLOOR_PROGRAM, [`@pulumi/pulumi@${pulumiVersion}`]);
+      const pacedDir = makeProject(root, "bench-paced", floorProgram(true), [
+        `@pulumi/pulumi@${pulumiVersion}`,
+      ]);
       const floorRuns: ProjectRun[] = [];
+      const pacedRuns: ProjectRun<PacedPhase>[] = [];
       const everflowRuns: ProjectRun[] = [];
       for (let i = 1; i <= runs; i++) {
-        floorRuns.push(await runProject(cli, floorDir, n, `floor${i}`, undefined));
+        floorRuns.push(await runProject(cli, floorDir, n, `floor${i}`, undefined, PHASES));
+        pacedRuns.push(await runProject(cli, pacedDir, n, `paced${i}`, undefined, PACED_PHASES));
         const emu = await freshEmulator();
         try {
-          everflowRuns.push(await runProject(cli, everflowDir, n, `everflow${i}`, emu));
+          everflowRuns.push(await runProject(cli, everflowDir, n, `everflow${i}`, emu, PHASES, wasmProbe));
         } finally {
           await emu.stop();
         }
         process.stderr.write(`run ${i}/${runs} done\n`);
       }
-      report(n, floorRuns, everflowRuns);
+      report(n, floorRuns, pacedRuns, everflowRuns);
       // The targets are for reading, but a command that failed leaves no figure to read: CI's smoke
       // run of the benchmark must fail then.
       const failed = [
         ...floorRuns.map((r) => ["floor", r] as const),
+        ...pacedRuns.map((r) => ["paced floor", r] as const),
         ...everflowRuns.map((r) => ["everflow", r] as const),
-      ].flatMap(([project, r]) => PHASES.filter((p) => r.phases[p].code !== 0).map((p) => `${project} ${p}`));
+      ].flatMap(([project, r]) =>
+        Object.entries<PhaseFigure>(r.phases)
+          .filter(([, figure]) => figure.code !== 0)
+          .map(([phase]) => `${project} ${phase}`),
+      );
+      for (const r of everflowRuns) {
+        if (r.refreshWasmProbe && r.refreshWasmProbe.code !== 0)
+          failed.push("everflow refresh (WebAssembly probe)");
+      }
       if (failed.length > 0) {
         console.log(`FAILED commands (exit code not 0): ${failed.join(", ")}`);
         process.exitCode = 1;

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import { LocalWorkspace, PulumiFn, Stack } from "@pulumi/pulumi/automation";
 import { offlineEngineEnv, pulumiEngine, repoRoot } from "./engine";
+import "./grpc-connections";
 
 export interface TestStack {
   stack: Stack;

@@ -1,0 +1,27 @@
+import * as settings from "@pulumi/pulumi/runtime/settings";
+
+// Why every Pulumi gRPC client in a test process gets connections of its own.
+//
+// A test file runs all its inline programs in one process, and grpc-js shares one connection per
+// address among all the clients of a process. A client left over from an earlier run, whose engine
+// has exited, holds its address's connection in transient failure. When the kernel later hands the
+// same port to another engine's resource monitor, the new run's first call shares that connection
+// and fails at once: "14 UNAVAILABLE: No connection established. Last error: null". The automation
+// server takes any gRPC error from a program for the engine shutting down and reports the run
+// successful, so the preview "succeeds" with no resource registered (seen once in CI, in
+// bad-inputs.test.ts). A user's program runs once per process and never meets this.
+
+/** The grpc-js channel option that gives a client connections of its own. */
+export const OWN_CONNECTIONS = "grpc.use_local_subchannel_pool";
+
+// Pulumi creates its monitor and engine clients with these options (marked internal: no typings).
+const options = (settings as unknown as { grpcClientOptions?: Record<string, unknown> }).grpcClientOptions;
+if (!options) {
+  throw new Error(
+    "@pulumi/pulumi/runtime/settings no longer exports grpcClientOptions: see test/support/grpc-connections.ts",
+  );
+}
+options[OWN_CONNECTIONS] = 1;
+
+/** The options Pulumi's clients are created with in this process. */
+export const pulumiClientOptions = options;

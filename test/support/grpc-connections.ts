@@ -14,11 +14,15 @@ import * as settings from "@pulumi/pulumi/runtime/settings";
 /** The grpc-js channel option that gives a client connections of its own. */
 export const OWN_CONNECTIONS = "grpc.use_local_subchannel_pool";
 
-// Pulumi creates its monitor and engine clients with these options (marked internal: no typings).
-const options = (settings as unknown as { grpcClientOptions?: Record<string, unknown> }).grpcClientOptions;
+// The options Pulumi creates its monitor and engine clients with: grpcClientOptions in 3.248 (the
+// lockfile's), grpcChannelOptions in 3.216 (the peer minimum). Both are internal: no typings.
+const exported = settings as unknown as Record<"grpcClientOptions" | "grpcChannelOptions", unknown>;
+const options = (exported.grpcClientOptions ?? exported.grpcChannelOptions) as
+  Record<string, unknown> | undefined;
 if (!options) {
   throw new Error(
-    "@pulumi/pulumi/runtime/settings no longer exports grpcClientOptions: see test/support/grpc-connections.ts",
+    "@pulumi/pulumi/runtime/settings exports neither grpcClientOptions nor grpcChannelOptions: see " +
+      "test/support/grpc-connections.ts",
   );
 }
 options[OWN_CONNECTIONS] = 1;

@@ -1,6 +1,6 @@
 import type { Pixel } from "../provider/client";
-import { toDeclaredShape } from "../provider/mapping";
-import { DEFAULT_ACCOUNT, PostbackInputsSchema } from "../provider/schema";
+import { toDeclaredShape } from "../provider/core/mapping";
+import { DEFAULT_ACCOUNT, PostbackInputsSchema } from "../provider/core/schema";
 
 /**
  * The stack program that `adopt` writes: pure text generation from listed pixels, deterministic (sorted

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { EVERFLOW_BASE_URL_US } from "../provider/client";
-import { DEFAULT_ACCOUNT } from "../provider/schema";
+import { DEFAULT_ACCOUNT } from "../provider/core/schema";
 import { CliError, EXIT_OK, messageOf, oneLine, parseFlags, UsageError, type CliIo } from "./args";
 import { generateProgram } from "./adopt-program";
 import { accountClient } from "./everflow";

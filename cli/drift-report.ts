@@ -1,6 +1,6 @@
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { APPLIED_KEY, drift as driftSinceLastAnswer } from "../provider/applied";
-import { canonical, changedFields, type CanonicalPostback } from "../provider/mapping";
+import { APPLIED_KEY, drift as driftSinceLastAnswer } from "../provider/core/applied";
+import { canonical, changedFields, type CanonicalPostback } from "../provider/core/mapping";
 import { EXIT_DRIFT, EXIT_OK } from "./args";
 
 /**

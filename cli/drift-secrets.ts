@@ -1,6 +1,6 @@
 import { isNotFound } from "../provider/client";
-import { toDeclaredShape } from "../provider/mapping";
-import { DEFAULT_ACCOUNT } from "../provider/schema";
+import { toDeclaredShape } from "../provider/core/mapping";
+import { DEFAULT_ACCOUNT } from "../provider/core/schema";
 import { isSecretValue, secretKeys, type RefreshedPostback } from "./drift-report";
 
 /**

@@ -1,5 +1,6 @@
 import { EverflowClient } from "../provider/client";
-import { clientOptions, keyPlaces, Settings, type ConfigSource } from "../provider/settings";
+import { keyPlaces } from "../provider/core/config-keys";
+import { clientOptions, Settings, type ConfigSource } from "../provider/core/settings";
 import { CliError, messageOf, oneLine } from "./args";
 
 /**

@@ -1,6 +1,6 @@
 import type { Pixel } from "../provider/client";
-import { canonical, changedFields, toDeclaredShape, toOutputs } from "../provider/mapping";
-import { DEFAULT_ACCOUNT } from "../provider/schema";
+import { canonical, changedFields, toDeclaredShape, toOutputs } from "../provider/core/mapping";
+import { DEFAULT_ACCOUNT } from "../provider/core/schema";
 import { SECRET_SIG, SECRET_SIG_VALUE } from "./drift-report";
 import { revealed } from "./drift-secrets";
 

@@ -1,5 +1,5 @@
 import type { Pixel } from "../provider/client";
-import { keyOwnerProblem } from "../provider/ownership";
+import { keyOwnerProblem } from "../provider/core/ownership";
 import {
   CliError,
   EXIT_ERROR,

@@ -6,7 +6,7 @@
  *   npm run bench -- --json  (one JSON object on the last line)
  */
 import { EverflowClient, poolStats, resetClientRegistry } from "../provider/client";
-import { PostbackProvider } from "../provider/postback-provider";
+import { Postbacks } from "../provider/core/postbacks";
 import { startEmulator, type EmulatorHandle } from "../emulator";
 
 const KEY = "bench-api-key";
@@ -78,10 +78,8 @@ async function refresh(figures: Figure[]): Promise<void> {
   {
     const e = await emulator();
     const ids = seed(e, N).map((p) => p.network_pixel_id);
-    const provider = new PostbackProvider();
-    await provider.configure({
-      config: { get: (k: string) => ({ "everflow:apiKey": KEY, "everflow:baseUrl": e.url })[k] },
-    } as never);
+    const provider = new Postbacks();
+    provider.configure({ get: (k: string) => ({ "everflow:apiKey": KEY, "everflow:baseUrl": e.url })[k] });
     const [, seconds] = await timed(() =>
       inParallel(ids, (id) => provider.read(String(id), { account: "default" })),
     );

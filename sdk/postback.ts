@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { MODELLED_FIELDS } from "../provider/rules";
-import type { PostbackInputs } from "../provider/schema";
-import { unknownMacros } from "../provider/macros";
-import { IMPORT_NAME } from "../provider/claims";
+import { MODELLED_FIELDS } from "../provider/core/rules";
+import type { PostbackInputs } from "../provider/core/schema";
+import { unknownMacros } from "../provider/core/macros";
+import { IMPORT_NAME } from "../provider/dynamic/hidden-inputs";
 import { plainPromiseStamps } from "./registration-stacks";
 
 /** Every field, at every depth (optional objects too), may be a value, a promise or another resource's output. */

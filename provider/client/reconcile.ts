@@ -9,7 +9,7 @@
 // Ids already returned by a create in this process are excluded (two resources with identical bodies
 // must not adopt each other's pixel).
 
-import { comparable, type ComparablePixel } from "../rules";
+import { comparable, type ComparablePixel } from "../core/rules";
 import type { Pixel, PixelBody } from "./wire";
 
 // The comparison is the rules module's: one canonical form for diff, drift and reconciliation.

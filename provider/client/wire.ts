@@ -18,7 +18,7 @@ import {
   PIXEL_LEVELS,
   PIXEL_STATUSES,
   WIRE_PIXEL_TYPES as PIXEL_TYPES,
-} from "../rules";
+} from "../core/rules";
 
 // The enum lists live with the other rules (../rules.ts); the wire accepts the `event` alias too.
 export { canonicalPixelType, DELIVERY_METHODS, PIXEL_LEVELS, PIXEL_STATUSES, PIXEL_TYPES };

@@ -10,7 +10,7 @@ import {
   SECRET_SIG,
   type RefreshedPostback,
 } from "../../../cli/drift-report";
-import { appliedRecord } from "../../../provider/applied";
+import { appliedRecord } from "../../../provider/core/applied";
 import { inputsByUrn, resolveSecrets, revealed, type SecretSources } from "../../../cli/drift-secrets";
 
 const TOKEN = "EAAB-secret-token-0042";

@@ -1,5 +1,5 @@
 import type { Pixel } from "../../../provider/client";
-import { DEFAULT_LISTING_MAX_AGE_MS, PixelReader, PixelSource } from "../../../provider/pixel-reader";
+import { DEFAULT_LISTING_MAX_AGE_MS, PixelReader, PixelSource } from "../../../provider/core/pixel-reader";
 
 const pixel = (id: number) => ({ network_pixel_id: id }) as Pixel;
 

@@ -1,4 +1,4 @@
-import { appliedRecord, drift, programChanges } from "../../../provider/applied";
+import { appliedRecord, drift, programChanges } from "../../../provider/core/applied";
 
 // The digests of the last applied declaration are cached in the provider process (a refresh digests
 // every field of every postback twice). The cache must never change an answer, also once it is full.

@@ -1,6 +1,12 @@
 import { z } from "zod";
-import { EVERFLOW_BASE_URL_US, type EverflowClientOptions } from "./client";
-import { CONFIRM_REMOVED_CONFIG, CONFIRM_REMOVED_ENV, confirmedAccounts } from "./ownership";
+import { EVERFLOW_BASE_URL_US, type EverflowClientOptions } from "../client";
+import {
+  CONFIRM_REMOVED_CONFIG,
+  CONFIRM_REMOVED_ENV,
+  confirmedAccounts,
+  envSuffix,
+  keyPlaces,
+} from "./config-keys";
 import { DEFAULT_ACCOUNT } from "./schema";
 
 /**
@@ -17,6 +23,8 @@ import { DEFAULT_ACCOUNT } from "./schema";
  *   `everflow:timeoutMs` / `EVERFLOW_TIMEOUT_MS`, `everflow:listingMaxAgeSeconds` /
  *   `EVERFLOW_LISTING_MAX_AGE_SECONDS`.
  * - Confirmed removals: `everflow:confirmRemoved` / `EVERFLOW_CONFIRM_REMOVED` (see ownership.ts).
+ *
+ * The names of these places live in config-keys.ts.
  */
 
 export interface ConfigSource {
@@ -51,14 +59,6 @@ export class MissingApiKeyError extends Error {
     this.name = "MissingApiKeyError";
   }
 }
-
-export function keyPlaces(account: string): [config: string, env: string] {
-  return account === DEFAULT_ACCOUNT
-    ? ["everflow:apiKey", "EVERFLOW_API_KEY"]
-    : [`--path 'everflow:accounts.${account}.apiKey'`, `EVERFLOW_API_KEY_${envSuffix(account)}`];
-}
-
-const envSuffix = (account: string) => account.toUpperCase().replace(/-/g, "_");
 
 export class Settings {
   constructor(

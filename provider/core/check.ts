@@ -1,4 +1,3 @@
-import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { CheckedPostbackInputs, PostbackFields, postbackRules } from "./schema";
 
@@ -6,9 +5,15 @@ import { CheckedPostbackInputs, PostbackFields, postbackRules } from "./schema";
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const PROVIDER_KEY = "__provider";
 
+/** A rule a declared value breaks: the property path and the reason, as the engine shows them. */
+export interface CheckFailure {
+  property: string;
+  reason: string;
+}
+
 export type CheckResult =
   | { ok: true; inputs: CheckedPostbackInputs }
-  | { ok: false; failures: pulumi.dynamic.CheckFailure[] }
+  | { ok: false; failures: CheckFailure[] }
   /** Some inputs are unknown until apply: what is known is valid, the rest is checked at `up`. */
   | { ok: "partial"; inputs: Record<string, unknown> };
 
@@ -33,7 +38,7 @@ export function checkPostback(news: Record<string, unknown>): CheckResult {
   return { ok: true, inputs: parsed.data };
 }
 
-function toFailures(issue: z.core.$ZodIssue): pulumi.dynamic.CheckFailure[] {
+function toFailures(issue: z.core.$ZodIssue): CheckFailure[] {
   const at = issue.path.map(String).join(".");
   if (issue.code === "unrecognized_keys") {
     return issue.keys.map((key) => {

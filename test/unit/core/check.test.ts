@@ -1,4 +1,4 @@
-import { checkPostback, UNKNOWN } from "../../../provider/check";
+import { checkPostback, UNKNOWN } from "../../../provider/core/check";
 import { BAD_INPUTS } from "../../support/bad-inputs";
 
 describe("check", () => {

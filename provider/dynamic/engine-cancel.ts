@@ -12,7 +12,7 @@
 // - the engine process gone (the provider is re-parented): cancel and exit, so no orphan keeps paging.
 
 import * as path from "node:path";
-import { cancelRequests } from "./client/cancel";
+import { cancelRequests } from "../client/cancel";
 import { exitWhenServed, ServedCalls } from "./served-calls";
 
 const CANCEL_METHOD = "/pulumirpc.ResourceProvider/Cancel";

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { startEmulator, type EmulatorHandle, type QuirkOptions } from "../../../emulator";
 import { resetClientRegistry } from "../../../provider/client";
-import { PostbackProvider } from "../../../provider/postback-provider";
+import { Postbacks, STDERR_CONTEXT as ctx } from "../../../provider/core/postbacks";
 
 // The comparison rules, as a property: for any valid declaration and any deterministic, idempotent way
 // the server normalises what it stores or returns, after one write the next `up` (a diff) and the drift
@@ -23,15 +23,15 @@ afterAll(async () => {
   await emulator.stop();
 });
 
-async function provider(): Promise<PostbackProvider> {
+async function provider(): Promise<Postbacks> {
   const config: Record<string, string> = {
     "everflow:apiKey": KEY,
     "everflow:baseUrl": emulator.url,
     "everflow:requestsPerSecond": "100000",
     "everflow:burst": "100000",
   };
-  const p = new PostbackProvider();
-  await p.configure({ config: { get: (key: string) => config[key] } } as never);
+  const p = new Postbacks();
+  p.configure({ get: (key: string) => config[key] });
   return p;
 }
 
@@ -103,9 +103,9 @@ test("after one write, neither up nor the drift check finds a change, whatever t
       emulator.settings.setQuirks(server.quirks);
       emulator.settings.setMaskAccessToken(server.maskAccessToken);
       const p = await provider();
-      const checked = await p.check({}, declared);
+      const checked = p.check(declared);
       expect(checked.failures ?? []).toEqual([]);
-      const { id, outs } = await p.create(checked.inputs);
+      const { id, outs } = await p.create(checked.inputs, ctx);
       emulator.log.reset();
       // The second `up`: the diff decides, and it must find nothing.
       expect((await p.diff(id, outs, checked.inputs)).changes).toBe(false);

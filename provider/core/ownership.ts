@@ -1,5 +1,5 @@
-import type { Pixel } from "./client";
-import { keyPlaces } from "./settings";
+import type { Pixel } from "../client";
+import { CONFIRM_REMOVED_CONFIG, CONFIRM_REMOVED_ENV, confirmedAccounts, keyPlaces } from "./config-keys";
 
 /**
  * Account identity: which Everflow affiliate owns a postback, and which affiliate an API key speaks for.
@@ -48,10 +48,6 @@ const sameOwner = (a: Owner, b: Owner) =>
   a.networkId === b.networkId && a.networkAffiliateId === b.networkAffiliateId;
 
 export const describeOwner = (o: Owner) => `affiliate ${o.networkAffiliateId} of network ${o.networkId}`;
-
-/** The place a user sets to confirm that an account's postbacks were really removed. */
-export const CONFIRM_REMOVED_ENV = "EVERFLOW_CONFIRM_REMOVED";
-export const CONFIRM_REMOVED_CONFIG = "everflow:confirmRemoved";
 
 /** A key of another affiliate: proven, so nothing overrides it. */
 export class WrongAffiliateError extends Error {
@@ -250,11 +246,6 @@ export class ExpectedOwners {
   of(account: string): Owner | undefined {
     return this.byAccount.get(account) ?? undefined;
   }
-}
-
-/** The names in `EVERFLOW_CONFIRM_REMOVED` / `everflow:confirmRemoved`: comma- or space-separated. */
-export function confirmedAccounts(value: string | undefined): Set<string> {
-  return new Set((value ?? "").split(/[\s,]+/).filter((name) => name !== ""));
 }
 
 /**

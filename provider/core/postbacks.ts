@@ -1,7 +1,6 @@
-import type * as pulumi from "@pulumi/pulumi";
-import { EverflowClient, isEverflowApiError, isNotFound, toPixelBody } from "./client";
-import type { Pixel } from "./client";
-import { checkPostback, hasUnknowns, UNKNOWN } from "./check";
+import { EverflowClient, isEverflowApiError, isNotFound, toPixelBody } from "../client";
+import type { Pixel } from "../client";
+import { checkPostback, hasUnknowns, UNKNOWN, type CheckFailure } from "./check";
 import {
   APPLIED_KEY,
   appliedOf,
@@ -14,14 +13,54 @@ import {
 } from "./applied";
 import { changedFields, declaredBody, toDeclaredShape, toOutputs } from "./mapping";
 import { MODELLED_FIELDS, type ModelledField } from "./rules";
-import { warnResource } from "./engine-log";
 import { PixelReader } from "./pixel-reader";
 import { AccountOwnership, ExpectedOwners } from "./ownership";
-import { Claims, takeImportName } from "./claims";
+import { Claims } from "./claims";
 import { CheckedPostbackInputs, DEFAULT_ACCOUNT, PostbackInputsSchema } from "./schema";
 import { clientOptions, ConfigSource, Settings } from "./settings";
 
-type Props = Record<string, unknown>;
+/**
+ * The postback operations, as every face serves them: the dynamic provider (provider/dynamic) and the
+ * native plugin (provider/native) translate the engine's calls into these and the answers back. Nothing
+ * here knows how it is served: values arrive plain (a face unwraps secrets and strips what it adds),
+ * warnings leave through the call's {@link CallContext}.
+ */
+
+export type Props = Record<string, unknown>;
+
+/** What a face supplies with each call that may warn. */
+export interface CallContext {
+  /** Shows a warning under the postback the call is about; resolves once delivered (or given up). */
+  warn(message: string): Promise<void>;
+}
+
+/** A warning goes to stderr, where the engine shows it as the provider's (tests, tools). */
+export const STDERR_CONTEXT: CallContext = {
+  warn: async (message) => console.warn(`warning: ${message}`),
+};
+
+export interface CheckOutcome {
+  inputs: Props;
+  failures?: CheckFailure[];
+}
+
+export interface DiffOutcome {
+  changes: boolean;
+  replaces: string[];
+  deleteBeforeReplace: boolean;
+}
+
+export interface CreateOutcome {
+  id: string;
+  outs: Props;
+}
+
+export interface ReadOutcome {
+  /** Empty when the postback is gone: the engine drops it from the state. */
+  id: string;
+  props: Props;
+  inputs?: Props;
+}
 
 interface Account {
   client: EverflowClient;
@@ -32,7 +71,8 @@ interface Account {
 /**
  * Raised when the postback is ours but a later step failed (an import whose update was refused): the id
  * and the postback's live outputs travel with the error, so the engine records the postback in state
- * ("created but failed to initialise") instead of losing track of it.
+ * ("created but failed to initialise") instead of losing track of it. Each face hands it to the engine
+ * in its own form.
  */
 export class PostbackInitError extends Error {
   readonly reasons: string[];
@@ -49,11 +89,11 @@ export class PostbackInitError extends Error {
 }
 
 /**
- * The Postback resource provider. One instance serves every postback of a program (the engine runs
+ * The postbacks of one provider process. One instance serves every postback of a run (the engine runs
  * them all in one provider process), so clients, connection pools, rate limiters and read batches are
  * shared per account.
  */
-export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
+export class Postbacks {
   private settings = new Settings(undefined);
   private readonly accounts = new Map<string, Account>();
   // Ids held by this run's resources (claims.ts); not cleared by configure, which may run twice.
@@ -61,14 +101,17 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
   // ownership.ts: the owners the stack's postbacks record, per account, for creates to check the key.
   private readonly expectedOwners = new ExpectedOwners();
 
-  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    // Synchronous on purpose: the engine caches this provider before configure settles.
-    this.settings = new Settings(req.config as ConfigSource);
+  /** Synchronous on purpose: the dynamic host caches its provider before configure settles. */
+  configure(config: ConfigSource | undefined): void {
+    this.settings = new Settings(config);
     this.accounts.clear();
   }
 
-  async check(_olds: Props, declaredNews: Props): Promise<pulumi.dynamic.CheckResult> {
-    const { inputs: news, importName } = takeImportName(declaredNews); // claims.ts
+  /**
+   * `importName` names the resource that declares `news`, for the failure of a second resource that
+   * adopts the same postback (claims.ts).
+   */
+  check(news: Props, importName?: string): CheckOutcome {
     const result = checkPostback(news);
     if (result.ok === false) return { inputs: news, failures: result.failures };
     // A missing key fails the preview too, not only the first API call of `up`.
@@ -87,7 +130,7 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
     return { inputs: result.inputs };
   }
 
-  async diff(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
+  diff(id: string, olds: Props, news: Props): DiffOutcome {
     // An account not known yet may differ: preview must show the replacement `up` may do.
     this.expectedOwners.note(accountOf(olds), olds); // ownership.ts
     const replaces = news.account === UNKNOWN || accountOf(olds) !== accountOf(news) ? ["account"] : [];
@@ -105,11 +148,11 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
     return { changes, replaces, deleteBeforeReplace: false };
   }
 
-  async create(inputs: Props): Promise<pulumi.dynamic.CreateResult> {
+  async create(inputs: Props, ctx: CallContext): Promise<CreateOutcome> {
     const declared = parseDeclared(inputs);
     const { client, reader, ownership } = this.account(declared.account);
     if (declared.importId !== undefined) {
-      return this.adopt(Number(declared.importId), declared, inputs, client, reader);
+      return this.adopt(Number(declared.importId), declared, client, reader, ctx);
     }
     await this.expectedOwners.settled(declared.account); // ownership.ts
     // ownership.ts; the shared listing, which later writes of the run reuse.
@@ -119,11 +162,7 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
         // Everflow answered with the new id, but not in a form the client could read: record the id.
         if (isEverflowApiError(error) && error.pixelId !== undefined) {
           const { importId: _none, ...outs } = declared;
-          throw new PostbackInitError(
-            String(error.pixelId),
-            withProvider({ ...outs, pixelId: error.pixelId }, inputs),
-            error,
-          );
+          throw new PostbackInitError(String(error.pixelId), { ...outs, pixelId: error.pixelId }, error);
         }
         throw error;
       },
@@ -135,13 +174,13 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
     const check = checkAnswer(declared, answered);
     if (check.broken.length > 0) {
       // Recorded without a last applied declaration: the next `up` sees the difference and tries again.
-      throw new PostbackInitError(id, withProvider(answered, inputs), brokenWrite(id, check.broken));
+      throw new PostbackInitError(id, answered, brokenWrite(id, check.broken));
     }
-    await warnAnswer(id, check.notes);
+    await warnAnswer(ctx, id, check.notes);
     return { id, outs: { ...answered, [APPLIED_KEY]: appliedRecord(declared, answered) } };
   }
 
-  async read(id: string, props: Props): Promise<pulumi.dynamic.ReadResult> {
+  async read(id: string, props: Props): Promise<ReadOutcome> {
     const account = accountOf(props);
     const { reader, ownership } = this.account(account);
     const pixel = await reader.read(Number(id));
@@ -158,7 +197,7 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
     };
   }
 
-  async update(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
+  async update(id: string, olds: Props, news: Props, ctx: CallContext): Promise<{ outs: Props }> {
     const declared = parseDeclared(news);
     const { client, reader, ownership } = this.account(declared.account);
     // The base of the full-replacement PUT comes from the account's listing this run shares; only a
@@ -178,7 +217,7 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
     // Only what the program changed, and what a refresh showed drifted, is written from the declaration;
     // every other field keeps its live value, so ignored fields and hand edits survive a plain `up`.
     const changing = new Set([...programChanges(news, olds), ...drift(olds)]);
-    return { outs: await this.write(client, reader, live, declared, olds, changing) };
+    return { outs: await this.write(client, reader, live, declared, olds, changing, ctx) };
   }
 
   /**
@@ -219,10 +258,10 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
   private async adopt(
     id: number,
     declared: CheckedPostbackInputs,
-    inputs: Props,
     client: EverflowClient,
     reader: PixelReader,
-  ) {
+    ctx: CallContext,
+  ): Promise<CreateOutcome> {
     // claims.ts; the kept postbacks are known once the diffs of those declared with this one have run.
     await this.expectedOwners.settled(declared.account);
     const platformOf = (account: string) => this.settings.platform(account);
@@ -248,12 +287,12 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
     }
     try {
       // The live postback is the last answer here: write the fields that differ from the declaration.
-      const outs = await this.write(client, reader, live, declared, liveOuts, new Set(differing));
+      const outs = await this.write(client, reader, live, declared, liveOuts, new Set(differing), ctx);
       return { id: taken.id, outs };
     } catch (error) {
       // The postback is ours now even though the write failed: the engine records it as it is, and the
       // next `up` retries the update instead of importing again.
-      throw new PostbackInitError(taken.id, withProvider(taken.outs, inputs), error);
+      throw new PostbackInitError(taken.id, taken.outs, error);
     }
   }
 
@@ -270,6 +309,7 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
     declared: CheckedPostbackInputs,
     olds: Props,
     changing: ReadonlySet<ModelledField>,
+    ctx: CallContext,
   ): Promise<Props> {
     const id = String(live.network_pixel_id);
     const token = declared.facebookPixel?.accessToken;
@@ -287,12 +327,12 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
     const answered = toOutputs(pixel, declared.account, token);
     const check = checkAnswer(sent, answered, appliedOf(olds), fromDeclaration);
     if (check.broken.length > 0) throw brokenWrite(id, check.broken);
-    await warnAnswer(id, check.notes);
+    await warnAnswer(ctx, id, check.notes);
     const kept = MODELLED_FIELDS.filter(
       (f) => !fromDeclaration.includes(f) && changedFields(sent, declared).includes(f),
     );
     if (kept.length > 0) {
-      await warnResource(
+      await ctx.warn(
         `postback ${id}: kept ${kept.join(", ")} as changed outside Pulumi (the program did not change ` +
           `${kept.length === 1 ? "it" : "them"}); run \`pulumi up --refresh\` to see such changes before writing`,
       );
@@ -326,12 +366,12 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
 }
 
 /**
- * Warnings are shown under the postback of the call (engine-log.ts); each also names the postback by id,
- * for where they reach only stderr.
+ * Warnings are shown under the postback of the call (the face's context); each also names the postback
+ * by id, for where they reach only stderr.
  */
-async function warnAnswer(id: string, notes: string[]): Promise<void> {
+async function warnAnswer(ctx: CallContext, id: string, notes: string[]): Promise<void> {
   if (notes.length === 0) return;
-  await warnResource(
+  await ctx.warn(
     `postback ${id}: Everflow stored a different value than was sent; Pulumi takes Everflow's value as ` +
       `applied and will not write it again: ${notes.join("; ")}`,
   );
@@ -364,18 +404,9 @@ async function writing(
   }
 }
 
-/**
- * The properties of an initialisation failure become the resource's outputs as they are: without the
- * serialized provider in them, later reads and deletes of the resource could not load the provider.
- */
-function withProvider(outs: Props, inputs: Props): Props {
-  return { ...outs, __provider: inputs.__provider };
-}
-
 /** Inputs reach create and update already checked; parse again for their types and defaults. */
 function parseDeclared(inputs: Props): CheckedPostbackInputs {
-  const { __provider: _provider, ...declared } = inputs;
-  const parsed = PostbackInputsSchema.safeParse(declared);
+  const parsed = PostbackInputsSchema.safeParse(inputs);
   if (!parsed.success) {
     throw new Error(
       `invalid postback inputs: ${parsed.error.issues.map((i) => i.path.join(".")).join(", ")}`,

@@ -5,7 +5,7 @@ import {
   declaredBody,
   toDeclaredShape,
   toOutputs,
-} from "../../../provider/mapping";
+} from "../../../provider/core/mapping";
 
 const livePixel = (over: Partial<Pixel> = {}): Pixel =>
   ({

@@ -1,4 +1,4 @@
-import { Claims, takeImportName } from "../../../provider/claims";
+import { Claims } from "../../../provider/core/claims";
 
 const US = "https://api.eflow.team/v1";
 const EU = "https://api-eu.eflow.team/v1";
@@ -42,13 +42,5 @@ describe("Claims", () => {
     // A later diff of the same resource replaces it (up --refresh diffs twice): its id is free again.
     claims.keep("eu", 1002, false);
     expect(claims.adoptionConflict(EU, "1002", platformOf)).toBeUndefined();
-  });
-
-  it("takes the SDK's resource name off the inputs", () => {
-    expect(takeImportName({ importId: "1", importName: "a", delayMs: 0 })).toEqual({
-      inputs: { importId: "1", delayMs: 0 },
-      importName: "a",
-    });
-    expect(takeImportName({ delayMs: 0 }).importName).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 import { startEmulator, type EmulatorHandle } from "../../../emulator";
 import { resetClientRegistry } from "../../../provider/client";
-import { PostbackProvider } from "../../../provider/postback-provider";
+import { Postbacks, STDERR_CONTEXT as ctx } from "../../../provider/core/postbacks";
 
 // The provider's hooks into ownership.ts and claims.ts, against the emulator with affiliates 7 and 8 of
 // network 1 and an affiliate 9 that has no postbacks. The engine tests run the same cases end to end.
@@ -43,8 +43,8 @@ async function provider(apiKey: string, extra: Record<string, string> = {}) {
     "everflow:baseUrl": emulator.url,
     ...extra,
   };
-  const p = new PostbackProvider();
-  await p.configure({ config: { get: (key: string) => config[key] } } as never);
+  const p = new Postbacks();
+  p.configure({ get: (key: string) => config[key] });
   return p;
 }
 
@@ -54,13 +54,13 @@ const writes = () =>
 describe("account identity in the provider", () => {
   it("records the owning network and affiliate in the outputs", async () => {
     const p = await provider(KEY_7);
-    const { outs } = await p.create(declared);
+    const { outs } = await p.create(declared, ctx);
     expect(outs).toMatchObject({ networkId: 1, networkAffiliateId: 7 });
   });
 
   it("a key of another affiliate: read, update and delete fail naming both, and write nothing", async () => {
-    const { id, outs } = await (await provider(KEY_7)).create(declared);
-    await (await provider(KEY_7)).create({ ...declared, delayMs: 5 });
+    const { id, outs } = await (await provider(KEY_7)).create(declared, ctx);
+    await (await provider(KEY_7)).create({ ...declared, delayMs: 5 }, ctx);
     emulator.log.reset();
     const wrong = await provider(KEY_8);
     // Affiliate 8 has a postback of its own, so its listing tells which affiliate the key speaks for.
@@ -68,14 +68,14 @@ describe("account identity in the provider", () => {
     const both =
       /postback \d+ belongs to affiliate 7 of network 1, but the API key in use speaks for affiliate 8/;
     await expect(wrong.read(id, outs)).rejects.toThrow(both);
-    await expect(wrong.update(id, outs, { ...declared, delayMs: 9 })).rejects.toThrow(both);
+    await expect(wrong.update(id, outs, { ...declared, delayMs: 9 }, ctx)).rejects.toThrow(both);
     await expect(wrong.delete(id, outs)).rejects.toThrow(both);
     expect(writes()).toBe(0);
     expect(emulator.store.get(Number(id))?.pixel_status).toBe("active");
   });
 
   it("a key whose listing is empty: no drop without the confirmation naming the account", async () => {
-    const { id, outs } = await (await provider(KEY_7)).create(declared);
+    const { id, outs } = await (await provider(KEY_7)).create(declared, ctx);
     emulator.log.reset();
     const empty = await provider(KEY_9);
     await expect(empty.read(id, outs)).rejects.toThrow(/EVERFLOW_CONFIRM_REMOVED=default/);
@@ -88,12 +88,12 @@ describe("account identity in the provider", () => {
   });
 
   it("a create under a key of another affiliate, after diff saw the stack's owner, creates nothing", async () => {
-    const { id, outs } = await (await provider(KEY_7)).create(declared);
+    const { id, outs } = await (await provider(KEY_7)).create(declared, ctx);
     emulator.store.seed(KEY_8, { postback_url: "https://eight.example.com" });
     emulator.log.reset();
     const wrong = await provider(KEY_8);
     expect((await wrong.diff(id, outs, declared)).changes).toBe(false);
-    await expect(wrong.create({ ...declared, delayMs: 7 })).rejects.toThrow(
+    await expect(wrong.create({ ...declared, delayMs: 7 }, ctx)).rejects.toThrow(
       /belong to affiliate 7 of network 1, but the API key in use speaks for affiliate 8/,
     );
     expect(writes()).toBe(0);
@@ -101,7 +101,7 @@ describe("account identity in the provider", () => {
 
   it("a postback really removed while the account's others are listed drops out", async () => {
     const p = await provider(KEY_7);
-    const { id, outs } = await p.create(declared);
+    const { id, outs } = await p.create(declared, ctx);
     emulator.store.remove(Number(id));
     expect(await (await provider(KEY_7)).read(id, outs)).toEqual({ id: "", props: {} });
   });
@@ -111,7 +111,7 @@ describe("claims within one run", () => {
   it("a delete of an id a create of this run adopted only releases it", async () => {
     const live = emulator.store.seed(KEY_7, { postback_url: "https://track.example.com/cb" });
     const p = await provider(KEY_7);
-    const { id, outs } = await p.create({ ...declared, importId: String(live.network_pixel_id) });
+    const { id, outs } = await p.create({ ...declared, importId: String(live.network_pixel_id) }, ctx);
     emulator.log.reset();
     await p.delete(id, outs);
     expect(emulator.log.counts()["PUT /v1/affiliates/pixels/:id"] ?? 0).toBe(0);
@@ -123,10 +123,10 @@ describe("claims within one run", () => {
 
   it("check fails the second resource adopting one id, naming the first", async () => {
     const p = await provider(KEY_7);
-    const first = await p.check({}, { ...declared, importId: "1001", importName: "a" });
+    const first = p.check({ ...declared, importId: "1001" }, "a");
     expect(first.failures).toBeUndefined();
     expect(first.inputs).not.toHaveProperty("importName");
-    const second = await p.check({}, { ...declared, importId: "1001", importName: "b" });
+    const second = p.check({ ...declared, importId: "1001" }, "b");
     expect(second.failures).toEqual([
       {
         property: "importId",

@@ -1,4 +1,4 @@
-import { MissingApiKeyError, Settings } from "../../../provider/settings";
+import { MissingApiKeyError, Settings } from "../../../provider/core/settings";
 
 const config = (values: Record<string, string>) => ({ get: (key: string) => values[key] });
 

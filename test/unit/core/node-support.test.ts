@@ -6,7 +6,7 @@ import {
   MIN_NODE_VERSION,
   UnsupportedNodeError,
   unsupportedNodeMessage,
-} from "../../../provider/node-support";
+} from "../../../provider/core/node-support";
 
 const repoRoot = path.resolve(__dirname, "..", "..", "..");
 
@@ -52,7 +52,7 @@ describe("the supported Node.js check", () => {
   it("runs before undici loads: the entry points import it first", () => {
     for (const [file, specifier] of [
       ["cli/main.ts", "./supported-node"],
-      ["provider/index.ts", "./supported-node"],
+      ["provider/dynamic/index.ts", "./supported-node"],
       ["sdk/index.ts", "./supported-node"],
     ] as const) {
       const firstImport = fs
@@ -66,7 +66,7 @@ describe("the supported Node.js check", () => {
   it("lets the supported Node.js of this run load the package", () => {
     const out = execFileSync(
       process.execPath,
-      ["-e", "require('./dist/provider/node-support').assertSupportedNode(); console.log('ok')"],
+      ["-e", "require('./dist/provider/core/node-support').assertSupportedNode(); console.log('ok')"],
       {
         cwd: repoRoot,
         encoding: "utf8",

@@ -1,4 +1,4 @@
-import type { Pixel } from "./client";
+import type { Pixel } from "../client";
 
 /** What the reader needs of an account's client. */
 export interface PixelSource {

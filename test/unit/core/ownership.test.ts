@@ -1,13 +1,13 @@
 import type { Pixel } from "../../../provider/client";
 import {
   AccountOwnership,
-  confirmedAccounts,
   ExpectedOwners,
   keyOwnerProblem,
   recordedOwner,
   UnconfirmedRemovalError,
   WrongAffiliateError,
-} from "../../../provider/ownership";
+} from "../../../provider/core/ownership";
+import { confirmedAccounts } from "../../../provider/core/config-keys";
 
 const pixel = (id: number, affiliate = 7, network = 1) =>
   ({ network_pixel_id: id, network_id: network, network_affiliate_id: affiliate }) as Pixel;

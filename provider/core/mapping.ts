@@ -1,5 +1,5 @@
-import { isUnreadableToken } from "./client";
-import type { Pixel, PixelBody } from "./client";
+import { isUnreadableToken } from "../client";
+import type { Pixel, PixelBody } from "../client";
 import { applies, canonical, changedFields, fromWire, toWire, type CanonicalPostback } from "./rules";
 import type { CheckedPostbackInputs } from "./schema";
 import { ownerOutputs, type Owner } from "./ownership";

@@ -85,18 +85,3 @@ export class Claims {
 }
 
 const claimKey = (platform: string, id: string | number) => `${platform.replace(/\/+$/, "")}#${String(id)}`;
-
-/** The hidden input by which the SDK names a resource that adopts a postback. */
-export const IMPORT_NAME = "importName";
-
-/**
- * Splits the resource name the SDK sends with an `import` off the inputs: it is for messages only, and
- * the state keeps no copy of it.
- */
-export function takeImportName(news: Record<string, unknown>): {
-  inputs: Record<string, unknown>;
-  importName: string | undefined;
-} {
-  const { [IMPORT_NAME]: name, ...inputs } = news;
-  return { inputs, importName: typeof name === "string" ? name : undefined };
-}

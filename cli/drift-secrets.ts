@@ -1,6 +1,7 @@
 import { isNotFound } from "../provider/client";
 import { toDeclaredShape } from "../provider/core/mapping";
 import { DEFAULT_ACCOUNT } from "../provider/core/schema";
+import { APPLIED_KEY } from "../provider/core/applied";
 import { isSecretValue, secretKeys, type RefreshedPostback } from "./drift-report";
 
 /**
@@ -12,32 +13,47 @@ import { isSecretValue, secretKeys, type RefreshedPostback } from "./drift-repor
 
 type Props = Record<string, unknown>;
 
+/** One resource of the state, as exported with its secrets shown. */
+export interface StoredResource {
+  inputs: Props;
+  outputs: Props;
+}
+
 export interface SecretSources {
-  /** Stored inputs by URN, secrets decrypted (`pulumi stack export --show-secrets`). */
-  storedInputs(): Promise<ReadonlyMap<string, Props>>;
+  /** Stored inputs and outputs by URN, secrets decrypted (`pulumi stack export --show-secrets`). */
+  storedState(): Promise<ReadonlyMap<string, StoredResource>>;
   /** The live pixel of one postback in declared shape; undefined when it no longer exists. */
   livePostback(account: string, id: number, knownToken: string | undefined): Promise<Props | undefined>;
 }
 
-/** Every postback with its secret inputs resolved; a postback found gone meanwhile becomes missing. */
+/**
+ * Every postback with its secret inputs, and its secret record of the last write, resolved; a postback
+ * found gone meanwhile becomes missing.
+ */
 export async function resolveSecrets(
   postbacks: readonly RefreshedPostback[],
   sources: SecretSources,
 ): Promise<RefreshedPostback[]> {
-  let stored: ReadonlyMap<string, Props> | undefined;
+  let stored: ReadonlyMap<string, StoredResource> | undefined;
+  const storedOf = async (urn: string) => {
+    stored ??= await sources.storedState();
+    const resource = stored.get(urn);
+    if (!resource) throw new Error(`${urn} is not in the stack's state`);
+    return resource;
+  };
   const out: RefreshedPostback[] = [];
   for (const p of postbacks) {
     const hiddenDeclared = secretKeys(p.declared);
     const hiddenLive = secretKeys(p.live);
+    // The record of the last write is secret when anything it derives from is (core/secrecy.ts).
+    const applied = isSecretValue(p.applied) ? (await storedOf(p.urn)).outputs[APPLIED_KEY] : p.applied;
     if (hiddenDeclared.length === 0 && hiddenLive.length === 0) {
-      out.push(p);
+      out.push({ ...p, applied });
       continue;
     }
     let declared = p.declared;
     if (hiddenDeclared.length > 0) {
-      stored ??= await sources.storedInputs();
-      const inputs = stored.get(p.urn);
-      if (!inputs) throw new Error(`${p.urn} is not in the stack's state`);
+      const { inputs } = await storedOf(p.urn);
       declared = { ...p.declared };
       for (const key of hiddenDeclared) setOrDelete(declared, key, inputs[key]);
     }
@@ -55,7 +71,7 @@ export async function resolveSecrets(
       }
     }
     // Compared in clear, shown as "[secret]": a value secret on either side stays secret in the report.
-    out.push({ ...p, declared, live, secret: [...new Set([...hiddenDeclared, ...hiddenLive])] });
+    out.push({ ...p, declared, live, applied, secret: [...new Set([...hiddenDeclared, ...hiddenLive])] });
   }
   return out;
 }
@@ -77,18 +93,21 @@ export function revealed(value: unknown): unknown {
   return revealed(JSON.parse(plaintext) as unknown);
 }
 
-/** Stored inputs by URN from a deployment export (`{ deployment: { resources: [...] } }`). */
-export function inputsByUrn(exported: unknown): Map<string, Props> {
+/** Stored resources by URN from a deployment export (`{ deployment: { resources: [...] } }`). */
+export function stateByUrn(exported: unknown): Map<string, StoredResource> {
   const resources = (exported as { deployment?: { resources?: unknown } } | undefined)?.deployment?.resources;
-  const map = new Map<string, Props>();
+  const map = new Map<string, StoredResource>();
   if (!Array.isArray(resources)) return map;
-  for (const r of resources as Array<{ urn?: unknown; inputs?: unknown }>) {
+  for (const r of resources as Array<{ urn?: unknown; inputs?: unknown; outputs?: unknown }>) {
     if (typeof r.urn !== "string" || typeof r.inputs !== "object" || r.inputs === null) continue;
-    const inputs: Props = {};
-    for (const [key, value] of Object.entries(r.inputs as Props)) inputs[key] = revealed(value);
-    map.set(r.urn, inputs);
+    map.set(r.urn, { inputs: revealedProps(r.inputs), outputs: revealedProps(r.outputs) });
   }
   return map;
+}
+
+function revealedProps(props: unknown): Props {
+  if (typeof props !== "object" || props === null) return {};
+  return Object.fromEntries(Object.entries(props as Props).map(([key, value]) => [key, revealed(value)]));
 }
 
 /** Live read of a postback with a client's `get`, in the declared shape the provider's `read` returns. */

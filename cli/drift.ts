@@ -8,7 +8,7 @@ import {
   reportJson,
   reportText,
 } from "./drift-report";
-import { inputsByUrn, readLive, resolveSecrets, type SecretSources } from "./drift-secrets";
+import { readLive, resolveSecrets, stateByUrn, type SecretSources } from "./drift-secrets";
 import { accountClient, type AccountClient } from "./everflow";
 import { engineMessage, openStack } from "./project";
 
@@ -101,7 +101,7 @@ function stackSecrets(stack: Stack, env: NodeJS.ProcessEnv): SecretSources {
   let config: Promise<Record<string, string>> | undefined;
   const clients = new Map<string, AccountClient>();
   return {
-    storedInputs: async () => inputsByUrn(await stack.exportStack()),
+    storedState: async () => stateByUrn(await stack.exportStack()),
     livePostback: async (account, id, knownToken) => {
       config ??= stack
         .getAllConfig()

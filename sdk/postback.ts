@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { MODELLED_FIELDS } from "../provider/core/rules";
 import type { PostbackInputs } from "../provider/core/schema";
 import { unknownMacros } from "../provider/core/macros";
-import { IMPORT_NAME } from "../provider/dynamic/hidden-inputs";
+import { IMPORT_NAME, SECRET_INPUTS } from "../provider/dynamic/hidden-inputs";
 import { plainPromiseStamps } from "./registration-stacks";
 
 /** Every field, at every depth (optional objects too), may be a value, a promise or another resource's output. */
@@ -83,12 +83,13 @@ export class Postback extends pulumi.CustomResource {
     // The engine's own import never reaches a dynamic provider (pulumi/pulumi#7534): the id travels as
     // an input instead, and create adopts the postback it names.
     const { import: importId, ...options } = opts;
-    // The import option is the only way in: the hidden inputs it sets are dropped from untyped arguments.
+    // The hidden inputs are the SDK's to set: they are dropped from untyped arguments.
     const {
       importId: _notAnArgument,
-      [IMPORT_NAME]: _notAnArgumentEither,
+      [IMPORT_NAME]: _importName,
+      [SECRET_INPUTS]: _secretInputs,
       ...fields
-    } = args as PostbackArgs & { importId?: unknown; [IMPORT_NAME]?: unknown };
+    } = args as PostbackArgs & { importId?: unknown; [IMPORT_NAME]?: unknown; [SECRET_INPUTS]?: unknown };
     // What pulumi.dynamic.Resource does (its type token, its `__provider` input), with the stub above
     // in place of a serialized closure.
     const props = {
@@ -96,6 +97,8 @@ export class Postback extends pulumi.CustomResource {
       ...fields,
       // The token must be secret in inputs as well as outputs.
       facebookPixel: args.facebookPixel === undefined ? undefined : pulumi.secret(args.facebookPixel),
+      // The host hands the provider plain values: which of them are secret travels beside them.
+      [SECRET_INPUTS]: secretFields(fields),
       __provider: PROVIDER_STUB,
       // Only with `import`: every key of the props costs the registration four promises, each stamped
       // with a stack trace. importName names this resource in the check failure of another resource
@@ -118,4 +121,20 @@ export class Postback extends pulumi.CustomResource {
       });
     }
   }
+}
+
+/**
+ * The declared fields that are secret (`pulumi.secret(...)`, or another resource's secret output), as
+ * the provider's hidden `secretInputs` lists them; undefined, so absent from the inputs, when none is.
+ * Secretness is known at preview even where the value is not.
+ */
+function secretFields(fields: Record<string, unknown>): pulumi.Output<string | undefined> {
+  const checks = Object.entries(fields)
+    .filter(([, value]) => value !== undefined)
+    .map(async ([field, value]) =>
+      (await pulumi.isSecret(pulumi.output(value as pulumi.Input<unknown>))) ? field : undefined,
+    );
+  return pulumi.output(
+    Promise.all(checks).then((marked) => marked.filter((f) => f !== undefined).join(",") || undefined),
+  );
 }

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { canonical, MODELLED_FIELDS, sameValue, type CanonicalPostback, type ModelledField } from "./rules";
+import { isSecretPath } from "./secrecy";
 
 /**
  * The write model. Each postback's outputs keep, under {@link APPLIED_KEY}, what the last write applied
@@ -150,11 +151,13 @@ export interface AnswerCheck {
 /**
  * Everflow's answer to a write against what was sent. A string that came back as a shorter prefix of
  * what was sent was cut off, which changes the postback's meaning; anything else is the server's form.
- * `previous` are the differences the last write already reported (reported once only).
+ * `previous` are the differences the last write already reported (reported once only). A field at a
+ * `secrets` path is named without its values.
  */
 export function checkAnswer(
   sent: Fields,
   answered: Fields,
+  secrets: ReadonlySet<string>,
   previous?: AppliedRecord,
   fields: readonly ModelledField[] = MODELLED_FIELDS,
 ): AnswerCheck {
@@ -164,7 +167,9 @@ export function checkAnswer(
   for (const f of fields) {
     if (sameValue(s[f], a[f])) continue;
     const [sv, av] = [s[f], a[f]];
-    const what = `${f}: sent ${shown(keepable(f, sv))}, Everflow answered ${shown(keepable(f, av))}`;
+    const what = isSecretPath(f, secrets)
+      ? `${f} (secret, values not shown)`
+      : `${f}: sent ${shown(sv)}, Everflow answered ${shown(av)}`;
     if (typeof sv === "string" && typeof av === "string" && av.length < sv.length && sv.startsWith(av)) {
       out.broken.push(`${what} (cut off at ${av.length} of ${sv.length} characters)`);
       continue;

@@ -16,6 +16,7 @@ import { MODELLED_FIELDS, type ModelledField } from "./rules";
 import { PixelReader } from "./pixel-reader";
 import { AccountOwnership, ExpectedOwners } from "./ownership";
 import { Claims } from "./claims";
+import { holdsSecret, secretInputs } from "./secrecy";
 import { CheckedPostbackInputs, DEFAULT_ACCOUNT, PostbackInputsSchema } from "./schema";
 import { clientOptions, ConfigSource, Settings } from "./settings";
 
@@ -28,16 +29,30 @@ import { clientOptions, ConfigSource, Settings } from "./settings";
 
 export type Props = Record<string, unknown>;
 
-/** What a face supplies with each call that may warn. */
+/** What a face supplies with each call that writes. */
 export interface CallContext {
   /** Shows a warning under the postback the call is about; resolves once delivered (or given up). */
   warn(message: string): Promise<void>;
+  /** The paths of the call's values that the program marked secret (secrecy.ts adds the rest). */
+  secrets: ReadonlySet<string>;
 }
 
-/** A warning goes to stderr, where the engine shows it as the provider's (tests, tools). */
+/** Warnings go to stderr, where the engine shows them as the provider's (tests, tools); no marks. */
 export const STDERR_CONTEXT: CallContext = {
   warn: async (message) => console.warn(`warning: ${message}`),
+  secrets: new Set(),
 };
+
+/**
+ * The outputs of a postback that carry a secret (secrecy.ts), given its values and the paths the
+ * program marked secret: those paths, what is always secret, and the record of the last write when
+ * any secret is present.
+ */
+export function secretOutputs(props: Props, marked: Iterable<string>): Set<string> {
+  const secrets = secretInputs(marked);
+  if (holdsSecret(props, secrets)) secrets.add(APPLIED_KEY);
+  return secrets;
+}
 
 export interface CheckOutcome {
   inputs: Props;
@@ -79,12 +94,23 @@ export class PostbackInitError extends Error {
   constructor(
     readonly id: string,
     readonly properties: Props,
-    cause: unknown,
+    /** How the postback became the resource's: the message says which. */
+    readonly how: "created" | "adopted",
+    override readonly cause: unknown,
   ) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    super(`postback ${id} was adopted but not brought to its declaration: ${reason}`);
+    super(
+      how === "adopted"
+        ? `postback ${id} was adopted (and is recorded in the state) but not brought to its declaration: ${reason}`
+        : `postback ${id} was created (and is recorded in the state), but: ${reason}`,
+    );
     // The engine shows the reasons of an initialisation failure, not the message.
     this.reasons = [this.message];
+  }
+
+  /** The same failure with the properties in the form a face hands to the engine. */
+  withProperties(properties: Props): PostbackInitError {
+    return new PostbackInitError(this.id, properties, this.how, this.cause);
   }
 }
 
@@ -109,10 +135,12 @@ export class Postbacks {
 
   /**
    * `importName` names the resource that declares `news`, for the failure of a second resource that
-   * adopts the same postback (claims.ts).
+   * adopts the same postback (claims.ts); `secrets` are the paths the program marked secret, whose
+   * values no failure quotes.
    */
-  check(news: Props, importName?: string): CheckOutcome {
-    const result = checkPostback(news);
+  check(news: Props, options: { importName?: string; secrets?: ReadonlySet<string> } = {}): CheckOutcome {
+    const { importName, secrets = new Set<string>() } = options;
+    const result = checkPostback(news, secrets);
     if (result.ok === false) return { inputs: news, failures: result.failures };
     // A missing key fails the preview too, not only the first API call of `up`.
     const account = result.inputs.account ?? DEFAULT_ACCOUNT;
@@ -162,7 +190,12 @@ export class Postbacks {
         // Everflow answered with the new id, but not in a form the client could read: record the id.
         if (isEverflowApiError(error) && error.pixelId !== undefined) {
           const { importId: _none, ...outs } = declared;
-          throw new PostbackInitError(String(error.pixelId), { ...outs, pixelId: error.pixelId }, error);
+          throw new PostbackInitError(
+            String(error.pixelId),
+            { ...outs, pixelId: error.pixelId },
+            "created",
+            error,
+          );
         }
         throw error;
       },
@@ -171,10 +204,10 @@ export class Postbacks {
     const id = String(pixel.network_pixel_id);
     const token = declared.facebookPixel?.accessToken;
     const answered = toOutputs(pixel, declared.account, token);
-    const check = checkAnswer(declared, answered);
+    const check = checkAnswer(declared, answered, secretInputs(ctx.secrets));
     if (check.broken.length > 0) {
       // Recorded without a last applied declaration: the next `up` sees the difference and tries again.
-      throw new PostbackInitError(id, answered, brokenWrite(id, check.broken));
+      throw new PostbackInitError(id, answered, "created", brokenWrite(check.broken));
     }
     await warnAnswer(ctx, id, check.notes);
     return { id, outs: { ...answered, [APPLIED_KEY]: appliedRecord(declared, answered) } };
@@ -292,7 +325,7 @@ export class Postbacks {
     } catch (error) {
       // The postback is ours now even though the write failed: the engine records it as it is, and the
       // next `up` retries the update instead of importing again.
-      throw new PostbackInitError(taken.id, taken.outs, error);
+      throw new PostbackInitError(taken.id, taken.outs, "adopted", error);
     }
   }
 
@@ -325,8 +358,8 @@ export class Postbacks {
       client.update(live.network_pixel_id, body),
     );
     const answered = toOutputs(pixel, declared.account, token);
-    const check = checkAnswer(sent, answered, appliedOf(olds), fromDeclaration);
-    if (check.broken.length > 0) throw brokenWrite(id, check.broken);
+    const check = checkAnswer(sent, answered, secretInputs(ctx.secrets), appliedOf(olds), fromDeclaration);
+    if (check.broken.length > 0) throw new Error(`postback ${id}: ${brokenWrite(check.broken)}`);
     await warnAnswer(ctx, id, check.notes);
     const kept = MODELLED_FIELDS.filter(
       (f) => !fromDeclaration.includes(f) && changedFields(sent, declared).includes(f),
@@ -377,10 +410,11 @@ async function warnAnswer(ctx: CallContext, id: string, notes: string[]): Promis
   );
 }
 
-function brokenWrite(id: string, broken: string[]): Error {
-  return new Error(
-    `postback ${id}: Everflow changed what the postback does: ${broken.join("; ")}. Shorten the value ` +
-      `to what Everflow stores; the next \`pulumi up\` writes it again`,
+/** Why a write whose answer cut a value off failed. */
+function brokenWrite(broken: string[]): string {
+  return (
+    `Everflow changed what the postback does: ${broken.join("; ")}. Shorten the value ` +
+    `to what Everflow stores; the next \`pulumi up\` writes it again`
   );
 }
 

@@ -18,9 +18,10 @@ import {
 export { DELIVERY_METHODS, MAX_DELAY_MS, MODELLED_FIELDS, PIXEL_LEVELS, PIXEL_STATUSES, PIXEL_TYPES };
 export const DEFAULT_ACCOUNT = "default";
 
-// Messages name no field: check() prefixes each with the property path it applies to.
+// Messages name no field and quote no value: check() prefixes each with the property path it applies
+// to, and quotes the value unless it is secret.
 const expected = (what: string) => (issue: { input?: unknown }) =>
-  issue.input === undefined ? "is required" : `must be ${what} (got ${JSON.stringify(issue.input)})`;
+  issue.input === undefined ? "is required" : `must be ${what}`;
 
 const enumOf = <T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: expected(`one of ${values.join(", ")}`) });

@@ -13,7 +13,7 @@
 
 import * as path from "node:path";
 import { cancelRequests } from "../client/cancel";
-import { exitWhenServed, ServedCalls } from "./served-calls";
+import { exitWhenServed, ServedCalls } from "../engine/served-calls";
 
 const CANCEL_METHOD = "/pulumirpc.ResourceProvider/Cancel";
 /** How long writes on the wire get to answer after a signal, within the engine's 5 s before SIGKILL. */

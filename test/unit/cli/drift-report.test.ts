@@ -11,7 +11,7 @@ import {
   type RefreshedPostback,
 } from "../../../cli/drift-report";
 import { appliedRecord } from "../../../provider/core/applied";
-import { inputsByUrn, resolveSecrets, revealed, type SecretSources } from "../../../cli/drift-secrets";
+import { resolveSecrets, revealed, stateByUrn, type SecretSources } from "../../../cli/drift-secrets";
 
 const TOKEN = "EAAB-secret-token-0042";
 const SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
@@ -191,9 +191,9 @@ describe("drift: the refresh's postbacks", () => {
   it("resolves secrets: declared from the state export, live from a read; nothing else is fetched", async () => {
     const calls: string[] = [];
     const sources: SecretSources = {
-      storedInputs: async () => {
+      storedState: async () => {
         calls.push("export");
-        return inputsByUrn({
+        return stateByUrn({
           deployment: {
             resources: [
               {
@@ -225,7 +225,7 @@ describe("drift: the refresh's postbacks", () => {
 
   it("treats a postback whose live read finds it gone as missing", async () => {
     const sources: SecretSources = {
-      storedInputs: async () => new Map([[urn("meta"), { ...fbDeclared }]]),
+      storedState: async () => new Map([[urn("meta"), { inputs: { ...fbDeclared }, outputs: {} }]]),
       livePostback: async () => undefined,
     };
     const report = buildReport("dev", await resolveSecrets(refreshedPostbacks(refreshEvents()), sources));
@@ -332,8 +332,8 @@ describe("drift: fields secret in state", () => {
     live: { ...checkout, postbackUrl: hidden, delayMs: 250 },
   };
   const sources: SecretSources = {
-    storedInputs: async () =>
-      inputsByUrn({
+    storedState: async () =>
+      stateByUrn({
         deployment: {
           resources: [
             {

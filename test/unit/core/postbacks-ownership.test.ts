@@ -123,10 +123,10 @@ describe("claims within one run", () => {
 
   it("check fails the second resource adopting one id, naming the first", async () => {
     const p = await provider(KEY_7);
-    const first = p.check({ ...declared, importId: "1001" }, "a");
+    const first = p.check({ ...declared, importId: "1001" }, { importName: "a" });
     expect(first.failures).toBeUndefined();
     expect(first.inputs).not.toHaveProperty("importName");
-    const second = p.check({ ...declared, importId: "1001" }, "b");
+    const second = p.check({ ...declared, importId: "1001" }, { importName: "b" });
     expect(second.failures).toEqual([
       {
         property: "importId",

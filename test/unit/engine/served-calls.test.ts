@@ -1,6 +1,6 @@
 // served-calls.ts: after a signal the provider exits at once when it serves nothing (the end of every
 // run), else once the calls in flight have answered, and never later than the grace period.
-import { ANSWER_FLUSH_MS, exitWhenServed, ServedCalls } from "../../../provider/dynamic/served-calls";
+import { ANSWER_FLUSH_MS, exitWhenServed, ServedCalls } from "../../../provider/engine/served-calls";
 
 const GRACE_MS = 2_000;
 

@@ -53,6 +53,13 @@ show a returned form: "reads" (GET list, GET one, pixelstable) or "all" (the POS
                          or "reads" (POST/PUT answers echo the request; the next read shows the change)
 
   -h, --help             show this help
+
+Out-of-band routes (not Everflow's API: no key, no rate limit, not in the request log), for what
+someone does in the Everflow UI. Under http://HOST:PORT/_emulator:
+  GET /pixels                 every pixel of every affiliate, as stored
+  GET | DELETE /pixels/ID     one pixel as stored; delete it
+  PATCH /pixels/ID            change fields (a shallow merge of wire fields; time_saved is bumped), e.g.
+    curl -X PATCH -d '{"delay_ms": 5000}' http://127.0.0.1:8787/_emulator/pixels/1000
 `;
 
 export class UsageError extends Error {}
@@ -328,7 +335,8 @@ export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<num
   const { rateLimit, accounts } = parsed.options;
   stderr(
     `everflow-emulator: listening on ${handle.url} (${accounts?.length ?? 0} affiliate key(s), ` +
-      `rate ${rateLimit?.rate}/s burst ${rateLimit?.burst}); Ctrl-C to stop\n`,
+      `rate ${rateLimit?.rate}/s burst ${rateLimit?.burst}); out-of-band edits: PATCH ` +
+      `${handle.adminUrl}/pixels/{id}; Ctrl-C to stop\n`,
   );
   await waitForStop(handle);
   await handle.stop();

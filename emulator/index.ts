@@ -4,6 +4,7 @@
 import type { AddressInfo } from "node:net";
 
 import { Accounts, DEFAULT_ACCOUNT } from "./accounts";
+import { ADMIN_PREFIX } from "./admin";
 import { Faults } from "./faults";
 import { maskScope, type Settings } from "./handlers";
 import { RequestLog } from "./log";
@@ -29,6 +30,7 @@ export type {
   RouteTarget,
 } from "./types";
 export { DEFAULT_ACCOUNT } from "./accounts";
+export { ADMIN_PREFIX } from "./admin";
 export { DEFAULT_RATE_LIMIT } from "./rate-limit";
 export { FIRST_PIXEL_ID } from "./store";
 export { maskToken } from "./handlers";
@@ -117,7 +119,12 @@ export interface EmulatorSettings {
 export interface EmulatorHandle {
   /** Base URL including /v1, e.g. "http://127.0.0.1:43123/v1". */
   url: string;
-  /** Direct, out-of-band access: no auth, no rate limit, no log. */
+  /**
+   * Base URL of the out-of-band admin routes (admin.ts), e.g. "http://127.0.0.1:43123/_emulator":
+   * `GET /pixels`, `GET|PATCH|DELETE /pixels/{id}`; no key, no rate limit, not logged.
+   */
+  adminUrl: string;
+  /** Direct, out-of-band access: no auth, no rate limit, no log (over HTTP: `adminUrl`). */
   store: EmulatorStore;
   log: EmulatorLog;
   faults: EmulatorFaults;
@@ -174,6 +181,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   return {
     url: `http://${urlHost}:${port}/v1`,
+    adminUrl: `http://${urlHost}:${port}${ADMIN_PREFIX}`,
     store: {
       seed: (who, fields = {}) => store.seed(accounts.find(who), fields),
       get: (id) => store.get(id),

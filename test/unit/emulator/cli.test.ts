@@ -318,6 +318,9 @@ describe("main (in process)", () => {
     const { io, out } = captureIo(async () => undefined);
     expect(await main(["--help"], io)).toBe(0);
     expect(out.join("")).toContain("--api-key");
+    expect(out.join("")).toContain(
+      `curl -X PATCH -d '{"delay_ms": 5000}' http://127.0.0.1:8787/_emulator/pixels/1000`,
+    );
   });
 
   test("a port in use: exit code 1 with a message", async () => {

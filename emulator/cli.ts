@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // everflow-emulator: run the Everflow affiliate postback API emulator from the command line.
-// Prints the base URL (with /v1) alone on the first line of stdout, then runs until SIGINT/SIGTERM.
+// Prints the base URL (with /v1) alone on the first line of stdout, then runs until SIGINT, SIGTERM or
+// SIGHUP, or until the process that started it is gone.
 
 import { parseArgs } from "node:util";
 
@@ -74,8 +75,12 @@ export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
   env: Record<string, string | undefined>;
-  /** Resolves when the emulator should stop (default: on SIGINT or SIGTERM). */
-  waitForStop(handle: EmulatorHandle): Promise<void>;
+  /**
+   * Resolves when the emulator should stop, with the reason if one is worth reporting (default: on
+   * SIGINT, SIGTERM or SIGHUP, or once the parent process is gone). Called just before the URL is
+   * printed, so that a signal sent by whoever reads that line is never missed.
+   */
+  waitForStop(handle: EmulatorHandle): Promise<string | void>;
 }
 
 function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
@@ -290,15 +295,30 @@ function parseAccount(raw: string, networkId: number) {
   return { apiKey: match[3]!, networkId: network, affiliateId, label: `affiliate:${affiliateId}` };
 }
 
-function waitForSignal(): Promise<void> {
+const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+const PARENT_POLL_MS = 500;
+
+/**
+ * Resolves with the reason to stop: SIGINT, SIGTERM or SIGHUP (the terminal went away), or the process
+ * that started the emulator gone. The last is for wrappers that do not forward signals: `npx
+ * everflow-emulator &` runs npm exec -> sh -c -> node, and killing npm's pid ends npm and the sh but
+ * leaves node serving, re-parented. So the parent is polled (as the provider does in engine-cancel.ts),
+ * and the emulator cannot outlive whoever started it. A parent of 1 at start (a daemon, pid 1 in a
+ * container) never changes, so nothing is watched then.
+ */
+export function waitForStopSignal(): Promise<string> {
   return new Promise((resolve) => {
-    const onSignal = (): void => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-      resolve();
+    const parent = process.ppid;
+    const stop = (reason: string): void => {
+      for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
+      clearInterval(poll);
+      resolve(reason);
     };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
+    const onSignal = (signal: NodeJS.Signals): void => stop(signal);
+    for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+    const poll = setInterval(() => {
+      if (process.ppid !== parent) stop(`its parent process ${parent} exited`);
+    }, PARENT_POLL_MS);
   });
 }
 
@@ -306,7 +326,7 @@ const defaultIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   env: process.env,
-  waitForStop: () => waitForSignal(),
+  waitForStop: () => waitForStopSignal(),
 };
 
 /** Run the CLI; resolves with the exit code (0 after a clean stop, 1 when it cannot start, 2 on bad flags). */
@@ -331,6 +351,8 @@ export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<num
     stderr(`everflow-emulator: cannot start: ${messageOf(err)}\n`);
     return 1;
   }
+  // Watch for the stop before printing the URL: whoever reads that line may signal at once.
+  const stopped = waitForStop(handle);
   stdout(`${handle.url}\n`);
   const { rateLimit, accounts } = parsed.options;
   stderr(
@@ -338,12 +360,17 @@ export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<num
       `rate ${rateLimit?.rate}/s burst ${rateLimit?.burst}); out-of-band edits: PATCH ` +
       `${handle.adminUrl}/pixels/{id}; Ctrl-C to stop\n`,
   );
-  await waitForStop(handle);
+  const reason = await stopped;
+  if (reason) stderr(`everflow-emulator: stopping (${reason})\n`);
   await handle.stop();
   return 0;
 }
 
 if (require.main === module) {
+  // Once the parent is gone its end of a stdout/stderr pipe may be too: a failed write must not stop
+  // the clean stop.
+  process.stdout.on("error", () => undefined);
+  process.stderr.on("error", () => undefined);
   void main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err: unknown) => {

@@ -237,8 +237,11 @@ describe("main (in process)", () => {
   test("prints the base URL alone on the first stdout line, serves, stops cleanly with 0", async () => {
     let seen: { status: number; url: string } | undefined;
     const { io, out, err } = captureIo(async (handle: EmulatorHandle) => {
+      // Called before the URL is printed (the stop is watched first): read it once serving.
+      const res = await fetch(`${handle.url}/affiliates/pixels`, {
+        headers: { "X-Eflow-API-Key": "cli-key" },
+      });
       const url = out.join("").split("\n")[0] ?? "";
-      const res = await fetch(`${url}/affiliates/pixels`, { headers: { "X-Eflow-API-Key": "cli-key" } });
       seen = { status: res.status, url };
       expect(handle.url).toBe(url);
     });
@@ -253,9 +256,8 @@ describe("main (in process)", () => {
 
   test("switches from flags reach the emulator", async () => {
     let status = 0;
-    const { io, out } = captureIo(async () => {
-      const url = out.join("").trim();
-      const res = await fetch(`${url}/affiliates/pixels`, {
+    const { io } = captureIo(async (handle) => {
+      const res = await fetch(`${handle.url}/affiliates/pixels`, {
         method: "POST",
         headers: { "X-Eflow-API-Key": "test-api-key", "Content-Type": "application/json" },
         body: "{}",
@@ -304,6 +306,12 @@ describe("main (in process)", () => {
     expect(out).toEqual([]);
     expect(err.join("")).toContain("--truncate must be FIELD=N");
     expect(err.join("")).toContain("--method-default METHOD.FIELD=N");
+  });
+
+  test("the reason to stop, when there is one, is on stderr; the stop is clean (exit code 0)", async () => {
+    const { io, err } = captureIo(async () => "its parent process 4242 exited");
+    expect(await main(["--port", "0"], io)).toBe(0);
+    expect(err.join("")).toContain("everflow-emulator: stopping (its parent process 4242 exited)\n");
   });
 
   test("a bad flag: message and usage on stderr, nothing on stdout, exit code 2", async () => {

@@ -1,5 +1,5 @@
 // Everflow affiliate postback API emulator: a real HTTP server on loopback for tests, benchmarks, the
-// demo and users. It follows shared/everflow-api.md and shares no code with provider/ or sdk/.
+// demo and users. It follows docs/everflow-api.md and shares no code with provider/ or sdk/.
 
 import type { AddressInfo } from "node:net";
 

@@ -1,11 +1,23 @@
 #!/usr/bin/env node
 // everflow-emulator: run the Everflow affiliate postback API emulator from the command line.
-// Prints the base URL (with /v1) alone on the first line of stdout, then runs until SIGINT/SIGTERM.
+// Prints the base URL (with /v1) alone on the first line of stdout, then runs until SIGINT, SIGTERM or
+// SIGHUP, or until the process that started it is gone.
 
 import { parseArgs } from "node:util";
 
 import { startEmulator, type EmulatorHandle, type EmulatorOptions } from "./index";
 import { PAGING_QUIRK_NAMES, type PagingQuirks } from "./paging";
+import {
+  ANSWER_SCOPES,
+  METHOD_DEFAULT_FIELDS,
+  Quirks,
+  TRUNCATED_FIELDS,
+  type AnswerScope,
+  type LengthLimits,
+  type MethodDefaults,
+  type QuirkOptions,
+} from "./quirks";
+import { DELIVERY_METHODS } from "./types";
 
 export const USAGE = `Usage: everflow-emulator [options]
 
@@ -24,11 +36,31 @@ Options:
   --latency-ms N         added latency on every response (default 0)
   --jitter-ms N          random extra latency, 0..N ms (default 0)
   --creation-disabled    POST /v1/affiliates/pixels answers 403
-  --mask-access-token    facebook_pixel.access_token is returned masked
   --paging SWITCH[=N]    a paging anomaly of the list route (repeatable): alwaysPaged, zeroBased,
                          repeatFirstPage, duplicateAcrossPages, endless, totalOffset=N, shortPages=N,
                          maxPageSize=N
+
+Quirks: how Everflow may store and return postbacks (all off by default). SCOPE names the answers that
+show a returned form: "reads" (GET list, GET one, pixelstable) or "all" (the POST/PUT answers too).
+  --escape SCOPE         & < " of postback_url and html_code are HTML-escaped in those answers
+  --mask-access-token-in SCOPE
+                         facebook_pixel.access_token is returned as "****" + its last 4 in those answers
+  --mask-access-token    the same as --mask-access-token-in all
+  --truncate FIELD=N     FIELD (postback_url, html_code) is cut to N characters when stored (repeatable)
+  --method-default METHOD.FIELD=N
+                         METHOD (postback, html, facebook) stores FIELD (delay_ms,
+                         network_offer_payout_revenue_id) as N whatever was sent (repeatable)
+  --stored-form SCOPE    answers that show the form --truncate/--method-default stored: "all" (default)
+                         or "reads" (POST/PUT answers echo the request; the next read shows the change)
+
   -h, --help             show this help
+
+Out-of-band routes (not Everflow's API: no key, no rate limit, not in the request log), for what
+someone does in the Everflow UI. Under http://HOST:PORT/_emulator:
+  GET /pixels                 every pixel of every affiliate, as stored
+  GET | DELETE /pixels/ID     one pixel as stored; delete it
+  PATCH /pixels/ID            change fields (a shallow merge of wire fields; time_saved is bumped), e.g.
+    curl -X PATCH -d '{"delay_ms": 5000}' http://127.0.0.1:8787/_emulator/pixels/1000
 `;
 
 export class UsageError extends Error {}
@@ -43,8 +75,12 @@ export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
   env: Record<string, string | undefined>;
-  /** Resolves when the emulator should stop (default: on SIGINT or SIGTERM). */
-  waitForStop(handle: EmulatorHandle): Promise<void>;
+  /**
+   * Resolves when the emulator should stop, with the reason if one is worth reporting (default: on
+   * SIGINT, SIGTERM or SIGHUP, or once the parent process is gone). Called just before the URL is
+   * printed, so that a signal sent by whoever reads that line is never missed.
+   */
+  waitForStop(handle: EmulatorHandle): Promise<string | void>;
 }
 
 function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
@@ -89,7 +125,12 @@ export function parseCli(
         "jitter-ms": { type: "string" },
         "creation-disabled": { type: "boolean" },
         "mask-access-token": { type: "boolean" },
+        "mask-access-token-in": { type: "string" },
         paging: { type: "string", multiple: true },
+        escape: { type: "string" },
+        truncate: { type: "string", multiple: true },
+        "method-default": { type: "string", multiple: true },
+        "stored-form": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -144,17 +185,86 @@ export function parseCli(
         jitterMs: integer("jitter-ms", values["jitter-ms"], 0, 0, max),
       },
       creationDisabled: values["creation-disabled"] ?? false,
-      maskAccessToken: values["mask-access-token"] ?? false,
+      maskAccessToken: parseMask(values["mask-access-token"] ?? false, values["mask-access-token-in"]),
       paging: parsePaging(values.paging ?? []),
+      quirks: parseQuirks(values),
     },
   };
+}
+
+function scope(flag: string, raw: string): AnswerScope {
+  if (!(ANSWER_SCOPES as readonly string[]).includes(raw)) {
+    throw new UsageError(`--${flag} must be ${ANSWER_SCOPES.join(" or ")}, got ${JSON.stringify(raw)}`);
+  }
+  return raw as AnswerScope;
+}
+
+function parseMask(all: boolean, raw: string | undefined): false | AnswerScope {
+  if (raw === undefined) return all ? "all" : false;
+  if (all) throw new UsageError("give --mask-access-token or --mask-access-token-in, not both");
+  return scope("mask-access-token-in", raw);
+}
+
+/** `NAME=N` with N an integer >= 0; `what` names the flag and the form expected in errors. */
+function assignment(flag: string, form: string, raw: string): [string, number] {
+  const match = /^([^=]+)=(\d+)$/.exec(raw.trim());
+  if (!match || !Number.isSafeInteger(Number(match[2]))) {
+    throw new UsageError(`--${flag} must be ${form} with N an integer >= 0, got ${JSON.stringify(raw)}`);
+  }
+  return [match[1]!, Number(match[2])];
+}
+
+function oneOfNames(flag: string, what: string, name: string, allowed: readonly string[]): void {
+  if (!allowed.includes(name)) {
+    throw new UsageError(`--${flag}: unknown ${what} ${JSON.stringify(name)} (${allowed.join(", ")})`);
+  }
+}
+
+/** The quirk flags as `QuirkOptions` (only the switches given), checked as the emulator checks them. */
+function parseQuirks(values: {
+  escape?: string;
+  truncate?: string[];
+  "method-default"?: string[];
+  "stored-form"?: string;
+}): QuirkOptions {
+  const quirks: QuirkOptions = {};
+  if (values.escape !== undefined) quirks.escape = scope("escape", values.escape);
+  if (values["stored-form"] !== undefined) quirks.storedForm = scope("stored-form", values["stored-form"]);
+  const truncate: LengthLimits = {};
+  for (const raw of values.truncate ?? []) {
+    const [field, max] = assignment("truncate", "FIELD=N", raw);
+    oneOfNames("truncate", "field", field, TRUNCATED_FIELDS);
+    if (field in truncate) throw new UsageError(`--truncate ${field} was given twice`);
+    truncate[field as keyof LengthLimits] = max;
+  }
+  if (Object.keys(truncate).length > 0) quirks.truncate = truncate;
+  const defaults: Record<string, Record<string, number>> = {};
+  for (const raw of values["method-default"] ?? []) {
+    const [target, value] = assignment("method-default", "METHOD.FIELD=N", raw);
+    const dot = target.indexOf(".");
+    const [method, field] = dot < 0 ? [target, ""] : [target.slice(0, dot), target.slice(dot + 1)];
+    oneOfNames("method-default", "delivery method", method, DELIVERY_METHODS);
+    oneOfNames("method-default", "field", field, METHOD_DEFAULT_FIELDS);
+    defaults[method] ??= {};
+    if (field in defaults[method])
+      throw new UsageError(`--method-default ${method}.${field} was given twice`);
+    defaults[method][field] = value;
+  }
+  if (Object.keys(defaults).length > 0) quirks.methodDefaults = defaults as MethodDefaults;
+  try {
+    new Quirks(quirks);
+  } catch (err) {
+    throw new UsageError(messageOf(err));
+  }
+  return quirks;
 }
 
 /** `--paging zeroBased --paging maxPageSize=50` → { zeroBased: true, maxPageSize: 50 }. */
 function parsePaging(flags: string[]): Partial<PagingQuirks> {
   const out: Record<string, boolean | number> = {};
   for (const flag of flags) {
-    const [name = "", raw] = flag.split("=", 2);
+    const eq = flag.indexOf("=");
+    const [name, raw] = eq < 0 ? [flag, undefined] : [flag.slice(0, eq), flag.slice(eq + 1)];
     if (!(PAGING_QUIRK_NAMES as readonly string[]).includes(name)) {
       throw new UsageError(
         `--paging: unknown switch ${JSON.stringify(name)} (${PAGING_QUIRK_NAMES.join(", ")})`,
@@ -185,15 +295,30 @@ function parseAccount(raw: string, networkId: number) {
   return { apiKey: match[3]!, networkId: network, affiliateId, label: `affiliate:${affiliateId}` };
 }
 
-function waitForSignal(): Promise<void> {
+const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+const PARENT_POLL_MS = 500;
+
+/**
+ * Resolves with the reason to stop: SIGINT, SIGTERM or SIGHUP (the terminal went away), or the process
+ * that started the emulator gone. The last is for wrappers that do not forward signals: `npx
+ * everflow-emulator &` runs npm exec -> sh -c -> node, and killing npm's pid ends npm and the sh but
+ * leaves node serving, re-parented. So the parent is polled (as the provider does in engine-cancel.ts),
+ * and the emulator cannot outlive whoever started it. A parent of 1 at start (a daemon, pid 1 in a
+ * container) never changes, so nothing is watched then.
+ */
+export function waitForStopSignal(): Promise<string> {
   return new Promise((resolve) => {
-    const onSignal = (): void => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-      resolve();
+    const parent = process.ppid;
+    const stop = (reason: string): void => {
+      for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
+      clearInterval(poll);
+      resolve(reason);
     };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
+    const onSignal = (signal: NodeJS.Signals): void => stop(signal);
+    for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+    const poll = setInterval(() => {
+      if (process.ppid !== parent) stop(`its parent process ${parent} exited`);
+    }, PARENT_POLL_MS);
   });
 }
 
@@ -201,7 +326,7 @@ const defaultIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   env: process.env,
-  waitForStop: () => waitForSignal(),
+  waitForStop: () => waitForStopSignal(),
 };
 
 /** Run the CLI; resolves with the exit code (0 after a clean stop, 1 when it cannot start, 2 on bad flags). */
@@ -226,18 +351,26 @@ export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<num
     stderr(`everflow-emulator: cannot start: ${messageOf(err)}\n`);
     return 1;
   }
+  // Watch for the stop before printing the URL: whoever reads that line may signal at once.
+  const stopped = waitForStop(handle);
   stdout(`${handle.url}\n`);
   const { rateLimit, accounts } = parsed.options;
   stderr(
     `everflow-emulator: listening on ${handle.url} (${accounts?.length ?? 0} affiliate key(s), ` +
-      `rate ${rateLimit?.rate}/s burst ${rateLimit?.burst}); Ctrl-C to stop\n`,
+      `rate ${rateLimit?.rate}/s burst ${rateLimit?.burst}); out-of-band edits: PATCH ` +
+      `${handle.adminUrl}/pixels/{id}; Ctrl-C to stop\n`,
   );
-  await waitForStop(handle);
+  const reason = await stopped;
+  if (reason) stderr(`everflow-emulator: stopping (${reason})\n`);
   await handle.stop();
   return 0;
 }
 
 if (require.main === module) {
+  // Once the parent is gone its end of a stdout/stderr pipe may be too: a failed write must not stop
+  // the clean stop.
+  process.stdout.on("error", () => undefined);
+  process.stderr.on("error", () => undefined);
   void main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err: unknown) => {

@@ -11,14 +11,15 @@ import {
   parseTableBody,
 } from "./query";
 import type { RouteMatch } from "./routes";
-import type { Quirks } from "./quirks";
-import type { Owner, PixelStore } from "./store";
-import type { Pixel } from "./types";
+import { shows, type AnswerKind, type AnswerScope, type Quirks } from "./quirks";
+import { relationshipOf, type Owner, type PixelStore } from "./store";
+import type { Pixel, PixelInput } from "./types";
 import { validatePixelBody } from "./validate";
 
 export interface Settings {
   creationDisabled: boolean;
-  maskAccessToken: boolean;
+  /** The answers in which facebook_pixel.access_token is masked; undefined = none. */
+  maskAccessToken: AnswerScope | undefined;
   /** Paging anomalies of the list route (paging.ts), all off by default. */
   paging: PagingQuirks;
   /** Stored and returned forms that differ from what was sent (off by default). */
@@ -45,10 +46,22 @@ export function maskToken(token: string): string {
   return token.length > 4 ? `****${token.slice(-4)}` : "****";
 }
 
-/** A pixel as sent on the wire: with the read quirks applied and the access token masked when asked. */
-export function render(stored: Pixel, settings: Settings): Pixel {
-  const pixel = settings.quirks.rendered(stored);
-  if (!settings.maskAccessToken || !pixel.facebook_pixel) return pixel;
+/** `true` is every answer (the switch's older, boolean form), `false` none. */
+export function maskScope(on: boolean | AnswerScope): AnswerScope | undefined {
+  if (on === true || on === false) return on ? "all" : undefined;
+  if (on !== "reads" && on !== "all") {
+    throw new RangeError(`emulator: maskAccessToken must be a boolean, "reads" or "all", got ${String(on)}`);
+  }
+  return on;
+}
+
+/**
+ * A pixel as sent on the wire in an answer of that kind: with the returned forms that show in it
+ * applied, the access token masked when asked.
+ */
+export function render(stored: Pixel, settings: Settings, answer: AnswerKind): Pixel {
+  const pixel = settings.quirks.rendered(stored, answer);
+  if (!shows(settings.maskAccessToken, answer) || !pixel.facebook_pixel) return pixel;
   const token = pixel.facebook_pixel.access_token;
   return {
     ...pixel,
@@ -83,7 +96,14 @@ function pixelId(raw: string | undefined): number | undefined {
 const notFound = (raw: string | undefined): Reply => error(404, `Pixel ${raw ?? ""} not found`);
 
 export function handleRoute(req: RouteRequest, owner: Owner, store: PixelStore, settings: Settings): Reply {
-  const out = (pixel: Pixel): unknown => render(pixel, settings);
+  const out = (pixel: Pixel): unknown => render(pixel, settings, "read");
+  const wrote = (stored: Pixel, sent: PixelInput): Reply => {
+    const answer = settings.quirks.written(stored, sent);
+    return {
+      status: 200,
+      body: render({ ...answer, relationship: relationshipOf(answer) }, settings, "write"),
+    };
+  };
   switch (req.match.route) {
     case "GET /v1/affiliates/pixels": {
       const filters = parseListFilters(req.params);
@@ -108,10 +128,7 @@ export function handleRoute(req: RouteRequest, owner: Owner, store: PixelStore, 
       if (!json.ok) return json.reply;
       const valid = validatePixelBody(json.value);
       if (!valid.ok) return error(400, valid.error);
-      return {
-        status: 200,
-        body: out(store.create(owner, settings.quirks.stored(valid.input), valid.extras)),
-      };
+      return wrote(store.create(owner, settings.quirks.stored(valid.input), valid.extras), valid.input);
     }
     case "PUT /v1/affiliates/pixels/:id": {
       const id = pixelId(req.match.id);
@@ -120,7 +137,7 @@ export function handleRoute(req: RouteRequest, owner: Owner, store: PixelStore, 
       if (!json.ok) return json.reply;
       const valid = validatePixelBody(json.value);
       if (!valid.ok) return error(400, valid.error);
-      return { status: 200, body: out(store.replace(id, settings.quirks.stored(valid.input), valid.extras)) };
+      return wrote(store.replace(id, settings.quirks.stored(valid.input), valid.extras), valid.input);
     }
     case "POST /v1/affiliates/pixelstable": {
       const paging = parsePaging(req.params, true);

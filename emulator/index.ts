@@ -1,16 +1,17 @@
 // Everflow affiliate postback API emulator: a real HTTP server on loopback for tests, benchmarks, the
-// demo and users. It follows shared/everflow-api.md and shares no code with provider/ or sdk/.
+// demo and users. It follows docs/everflow-api.md and shares no code with provider/ or sdk/.
 
 import type { AddressInfo } from "node:net";
 
 import { Accounts, DEFAULT_ACCOUNT } from "./accounts";
+import { ADMIN_PREFIX } from "./admin";
 import { Faults } from "./faults";
-import type { Settings } from "./handlers";
+import { maskScope, type Settings } from "./handlers";
 import { RequestLog } from "./log";
 import { defaultPagingQuirks, setPagingQuirks, type PagingQuirks } from "./paging";
 import { DEFAULT_RATE_LIMIT, RateLimiter } from "./rate-limit";
 import { createServer, Sleeper } from "./server";
-import { Quirks, type QuirkOptions } from "./quirks";
+import { Quirks, type AnswerScope, type QuirkOptions } from "./quirks";
 import { PixelStore } from "./store";
 import type { EmulatorAccount, LogEntry, NetworkKey, Pixel } from "./types";
 
@@ -29,11 +30,19 @@ export type {
   RouteTarget,
 } from "./types";
 export { DEFAULT_ACCOUNT } from "./accounts";
+export { ADMIN_PREFIX } from "./admin";
 export { DEFAULT_RATE_LIMIT } from "./rate-limit";
 export { FIRST_PIXEL_ID } from "./store";
 export { maskToken } from "./handlers";
 export { ENDLESS_TOTAL, PAGING_QUIRK_NAMES, type PagingQuirks } from "./paging";
-export { htmlEscape, type LengthLimits, type MethodDefaults, type QuirkOptions } from "./quirks";
+export {
+  ANSWER_SCOPES,
+  htmlEscape,
+  type AnswerScope,
+  type LengthLimits,
+  type MethodDefaults,
+  type QuirkOptions,
+} from "./quirks";
 
 export interface EmulatorOptions {
   /** 0 = a free port (default 0). */
@@ -50,13 +59,17 @@ export interface EmulatorOptions {
   latency?: { fixedMs?: number; jitterMs?: number };
   /** POST create answers 403 (default off). */
   creationDisabled?: boolean;
-  /** facebook_pixel.access_token is returned as "****" + its last 4 characters (default off). */
-  maskAccessToken?: boolean;
+  /**
+   * facebook_pixel.access_token is returned as "****" + its last 4 characters in the answers named:
+   * `"reads"` (GET list, GET one, pixelstable), `"all"` or `true` (write answers too); default off.
+   */
+  maskAccessToken?: boolean | AnswerScope;
   /** Paging anomalies of the list route, all off by default (see emulator/paging.ts). */
   paging?: Partial<PagingQuirks>;
   /**
    * Server behaviours Everflow may show, all off by default: per-delivery-method field defaults,
-   * silent truncation, HTML-escaping of what is returned. See quirks.ts.
+   * silent truncation, write answers that echo the request, HTML-escaping of what is returned (in
+   * reads only or in every answer). See quirks.ts.
    */
   quirks?: QuirkOptions;
   /** Clock in ms (default Date.now): rate-limit refill, time_created/time_saved, log times. */
@@ -94,7 +107,8 @@ export interface EmulatorFaults {
 export interface EmulatorSettings {
   setRateLimit(rate: number, burst: number): void;
   setCreationDisabled(on: boolean): void;
-  setMaskAccessToken(on: boolean): void;
+  /** `true` = `"all"`, `false` = off; `"reads"` masks in read answers only. */
+  setMaskAccessToken(on: boolean | AnswerScope): void;
   /** Turn paging anomalies on or off; `{}` after `resetPaging()` is the documented paging. */
   setPaging(patch: Partial<PagingQuirks>): void;
   resetPaging(): void;
@@ -105,7 +119,12 @@ export interface EmulatorSettings {
 export interface EmulatorHandle {
   /** Base URL including /v1, e.g. "http://127.0.0.1:43123/v1". */
   url: string;
-  /** Direct, out-of-band access: no auth, no rate limit, no log. */
+  /**
+   * Base URL of the out-of-band admin routes (admin.ts), e.g. "http://127.0.0.1:43123/_emulator":
+   * `GET /pixels`, `GET|PATCH|DELETE /pixels/{id}`; no key, no rate limit, not logged.
+   */
+  adminUrl: string;
+  /** Direct, out-of-band access: no auth, no rate limit, no log (over HTTP: `adminUrl`). */
   store: EmulatorStore;
   log: EmulatorLog;
   faults: EmulatorFaults;
@@ -131,7 +150,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const log = new RequestLog();
   const settings: Settings = {
     creationDisabled: options.creationDisabled ?? false,
-    maskAccessToken: options.maskAccessToken ?? false,
+    maskAccessToken: maskScope(options.maskAccessToken ?? false),
     paging: defaultPagingQuirks(),
     quirks: new Quirks(options.quirks),
   };
@@ -162,6 +181,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   return {
     url: `http://${urlHost}:${port}/v1`,
+    adminUrl: `http://${urlHost}:${port}${ADMIN_PREFIX}`,
     store: {
       seed: (who, fields = {}) => store.seed(accounts.find(who), fields),
       get: (id) => store.get(id),
@@ -189,7 +209,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         settings.creationDisabled = on;
       },
       setMaskAccessToken: (on) => {
-        settings.maskAccessToken = on;
+        settings.maskAccessToken = maskScope(on);
       },
       setPaging: (patch) => setPagingQuirks(settings.paging, patch),
       resetPaging: () => {

@@ -10,11 +10,13 @@
 //      /v1/networks/ or /v1/advertisers/ route.
 //   4. 413 for a body over 1 MiB.
 //   5. a scripted `fail` fault; otherwise the route (404 for unknown routes) with the post-route faults.
+// Paths under /_emulator (admin.ts) skip all of it: they are not Everflow traffic.
 
 import * as http from "node:http";
 import { performance } from "node:perf_hooks";
 
 import type { Accounts, Caller } from "./accounts";
+import { handleAdmin, isAdminPath } from "./admin";
 import type { Faults, RequestFaults } from "./faults";
 import { error, handleRoute, unknownRoute, type Reply, type Settings } from "./handlers";
 import type { RequestLog } from "./log";
@@ -174,6 +176,14 @@ async function handle(deps: ServerDeps, req: http.IncomingMessage, res: http.Ser
     return; // the client went away before sending its body: nothing to answer
   }
 
+  if (isAdminPath(url.pathname)) {
+    const reply = body.tooLarge
+      ? error(413, `request body is larger than ${MAX_BODY_BYTES} bytes`)
+      : handleAdmin(method, url.pathname, body.text, deps.store);
+    send(res, reply.status, JSON.stringify(reply.body), {});
+    return;
+  }
+
   let outcome: Outcome;
   try {
     outcome = decide(deps, req, match, url, body);
@@ -212,12 +222,18 @@ async function handle(deps: ServerDeps, req: http.IncomingMessage, res: http.Ser
   }
   let text = JSON.stringify(reply.body);
   if (after.malformed) text = text.slice(0, Math.max(1, Math.floor(text.length / 2)));
-  const payload = Buffer.from(text, "utf8");
-  res.writeHead(reply.status, {
-    "Content-Type": "application/json; charset=utf-8",
-    "Content-Length": payload.length,
+  send(res, reply.status, text, {
     "X-RateLimit-Limit": String(rate.limit),
     "X-RateLimit-Remaining": String(rate.remaining),
+  });
+}
+
+function send(res: http.ServerResponse, status: number, text: string, headers: Record<string, string>): void {
+  const payload = Buffer.from(text, "utf8");
+  res.writeHead(status, {
+    "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": payload.length,
+    ...headers,
   });
   res.end(payload);
 }

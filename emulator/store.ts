@@ -15,7 +15,8 @@ export interface Owner {
 
 const clone = <T>(value: T): T => structuredClone(value);
 
-function relationshipOf(pixel: PixelFields): PixelRelationship {
+/** What `relationship` says of a pixel's fields (the offer and payout/revenue it is tied to). */
+export function relationshipOf(pixel: PixelFields): PixelRelationship {
   const affiliate = {
     network_affiliate_id: pixel.network_affiliate_id,
     name: `Affiliate ${pixel.network_affiliate_id}`,

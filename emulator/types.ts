@@ -1,4 +1,4 @@
-// Types shared by the emulator's modules. Written from the API reference (shared/everflow-api.md), not
+// Types shared by the emulator's modules. Written from the API reference (docs/everflow-api.md), not
 // from the provider's code: the emulator is the independent check on the client.
 
 /** The route names used for fault targeting, request counts and the request log. */

@@ -26,6 +26,7 @@ describe("parseCli", () => {
         creationDisabled: false,
         maskAccessToken: false,
         paging: {},
+        quirks: {},
       },
     });
   });
@@ -40,6 +41,35 @@ describe("parseCli", () => {
     expect(() => parse(["--paging", "sideways"])).toThrow(/unknown switch "sideways"/);
     expect(() => parse(["--paging", "maxPageSize"])).toThrow(/needs an integer/);
     expect(() => parse(["--paging", "endless=1"])).toThrow(/takes no value/);
+    expect(() => parse(["--paging", "totalOffset=1=2"])).toThrow(/needs an integer/);
+  });
+
+  test("quirk switches: --escape, --mask-access-token-in, --truncate, --method-default (repeatable)", () => {
+    const parsed = parse([
+      "--escape=all",
+      "--mask-access-token-in",
+      "reads",
+      "--truncate",
+      "html_code=65535",
+      "--truncate",
+      "postback_url=2048",
+      "--method-default",
+      "html.delay_ms=0",
+      "--method-default",
+      "facebook.network_offer_payout_revenue_id=0",
+      "--method-default",
+      "facebook.delay_ms=10",
+    ]);
+    if (parsed.help) throw new Error("unexpected help");
+    expect(parsed.options.maskAccessToken).toBe("reads");
+    expect(parsed.options.quirks).toEqual({
+      escape: "all",
+      truncate: { html_code: 65535, postback_url: 2048 },
+      methodDefaults: {
+        html: { delay_ms: 0 },
+        facebook: { network_offer_payout_revenue_id: 0, delay_ms: 10 },
+      },
+    });
   });
 
   test("every flag", () => {
@@ -67,6 +97,14 @@ describe("parseCli", () => {
       "10",
       "--creation-disabled",
       "--mask-access-token",
+      "--escape",
+      "reads",
+      "--truncate",
+      "postback_url=2048",
+      "--method-default",
+      "html.delay_ms=0",
+      "--stored-form",
+      "reads",
     ]);
     expect(parsed).toEqual({
       help: false,
@@ -81,8 +119,14 @@ describe("parseCli", () => {
         rateLimit: { rate: 2.5, burst: 40 },
         latency: { fixedMs: 50, jitterMs: 10 },
         creationDisabled: true,
-        maskAccessToken: true,
+        maskAccessToken: "all",
         paging: {},
+        quirks: {
+          escape: "reads",
+          truncate: { postback_url: 2048 },
+          methodDefaults: { html: { delay_ms: 0 } },
+          storedForm: "reads",
+        },
       },
     });
   });
@@ -116,6 +160,22 @@ describe("parseCli", () => {
     [["--account", "x=k"], "--account must be"],
     [["--account", "0=k"], "account affiliate id"],
     [["--api-key", "a", "--account", "8=a"], "twice"],
+    [["--escape", "writes"], '--escape must be reads or all, got "writes"'],
+    [["--escape"], "escape"],
+    [["--stored-form", "sent"], "--stored-form must be reads or all"],
+    [["--mask-access-token-in", "some"], "--mask-access-token-in must be reads or all"],
+    [["--mask-access-token", "--mask-access-token-in", "reads"], "not both"],
+    [["--truncate", "postback_url"], "--truncate must be FIELD=N"],
+    [["--truncate", "postback_url=-1"], "--truncate must be FIELD=N with N an integer >= 0"],
+    [["--truncate", "postback_url=1.5"], "--truncate must be FIELD=N"],
+    [["--truncate", "delay_ms=3"], '--truncate: unknown field "delay_ms" (postback_url, html_code)'],
+    [["--truncate", "html_code=1", "--truncate", "html_code=2"], "--truncate html_code was given twice"],
+    [["--method-default", "html=0"], "--method-default: unknown field"],
+    [["--method-default", "sms.delay_ms=0"], '--method-default: unknown delivery method "sms"'],
+    [["--method-default", "html.postback_url=0"], '--method-default: unknown field "postback_url"'],
+    [["--method-default", "html.delay_ms.x=0"], '--method-default: unknown field "delay_ms.x"'],
+    [["--method-default", "html.delay_ms=x"], "--method-default must be METHOD.FIELD=N"],
+    [["--method-default", "html.delay_ms=1", "--method-default", "html.delay_ms=2"], "given twice"],
     [["--bogus"], "bogus"],
     [["positional"], "positional"],
   ])("%j is a usage error naming %s", (argv, fragment) => {
@@ -177,8 +237,11 @@ describe("main (in process)", () => {
   test("prints the base URL alone on the first stdout line, serves, stops cleanly with 0", async () => {
     let seen: { status: number; url: string } | undefined;
     const { io, out, err } = captureIo(async (handle: EmulatorHandle) => {
+      // Called before the URL is printed (the stop is watched first): read it once serving.
+      const res = await fetch(`${handle.url}/affiliates/pixels`, {
+        headers: { "X-Eflow-API-Key": "cli-key" },
+      });
       const url = out.join("").split("\n")[0] ?? "";
-      const res = await fetch(`${url}/affiliates/pixels`, { headers: { "X-Eflow-API-Key": "cli-key" } });
       seen = { status: res.status, url };
       expect(handle.url).toBe(url);
     });
@@ -193,9 +256,8 @@ describe("main (in process)", () => {
 
   test("switches from flags reach the emulator", async () => {
     let status = 0;
-    const { io, out } = captureIo(async () => {
-      const url = out.join("").trim();
-      const res = await fetch(`${url}/affiliates/pixels`, {
+    const { io } = captureIo(async (handle) => {
+      const res = await fetch(`${handle.url}/affiliates/pixels`, {
         method: "POST",
         headers: { "X-Eflow-API-Key": "test-api-key", "Content-Type": "application/json" },
         body: "{}",
@@ -204,6 +266,52 @@ describe("main (in process)", () => {
     });
     expect(await main(["--port", "0", "--creation-disabled"], io)).toBe(0);
     expect(status).toBe(403);
+  });
+
+  test("quirk flags reach the emulator: escaped in reads only, truncated when stored", async () => {
+    const url = "https://t.example/cb?a=1&b=2&c=3";
+    const seen: Record<string, string> = {};
+    const { io, out } = captureIo(async (handle) => {
+      const headers = { "X-Eflow-API-Key": "test-api-key", "Content-Type": "application/json" };
+      const created = await fetch(`${handle.url}/affiliates/pixels`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({
+          delivery_method: "postback",
+          pixel_level: "global",
+          pixel_status: "active",
+          pixel_type: "conversion",
+          postback_url: url,
+        }),
+      });
+      const pixel = (await created.json()) as { network_pixel_id: number; postback_url: string };
+      seen.create = pixel.postback_url;
+      const read = await fetch(`${handle.url}/affiliates/pixels/${pixel.network_pixel_id}`, { headers });
+      seen.get = ((await read.json()) as { postback_url: string }).postback_url;
+      seen.stored = handle.store.get(pixel.network_pixel_id)?.postback_url ?? "";
+      expect(out.join("")).toBe(`${handle.url}\n`);
+    });
+    const argv = ["--port", "0", "--escape", "reads", "--truncate", "postback_url=28", "--rate", "100"];
+    expect(await main(argv, io)).toBe(0);
+    expect(seen).toEqual({
+      create: url.slice(0, 28),
+      get: "https://t.example/cb?a=1&amp;b=2",
+      stored: url.slice(0, 28),
+    });
+  });
+
+  test("a bad quirk flag: message and usage on stderr, exit code 2", async () => {
+    const { io, out, err } = captureIo(async () => undefined);
+    expect(await main(["--truncate", "html_code=many"], io)).toBe(2);
+    expect(out).toEqual([]);
+    expect(err.join("")).toContain("--truncate must be FIELD=N");
+    expect(err.join("")).toContain("--method-default METHOD.FIELD=N");
+  });
+
+  test("the reason to stop, when there is one, is on stderr; the stop is clean (exit code 0)", async () => {
+    const { io, err } = captureIo(async () => "its parent process 4242 exited");
+    expect(await main(["--port", "0"], io)).toBe(0);
+    expect(err.join("")).toContain("everflow-emulator: stopping (its parent process 4242 exited)\n");
   });
 
   test("a bad flag: message and usage on stderr, nothing on stdout, exit code 2", async () => {
@@ -218,6 +326,9 @@ describe("main (in process)", () => {
     const { io, out } = captureIo(async () => undefined);
     expect(await main(["--help"], io)).toBe(0);
     expect(out.join("")).toContain("--api-key");
+    expect(out.join("")).toContain(
+      `curl -X PATCH -d '{"delay_ms": 5000}' http://127.0.0.1:8787/_emulator/pixels/1000`,
+    );
   });
 
   test("a port in use: exit code 1 with a message", async () => {

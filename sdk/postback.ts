@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MODELLED_FIELDS } from "../provider/core/rules";
 import type { PostbackInputs } from "../provider/core/schema";
-import { unknownMacros } from "../provider/core/macros";
+import { macroWarning } from "../provider/core/macros";
 import { IMPORT_NAME, SECRET_INPUTS } from "../provider/dynamic/hidden-inputs";
 import { plainPromiseStamps } from "./registration-stacks";
 
@@ -110,14 +110,8 @@ export class Postback extends pulumi.CustomResource {
     super(POSTBACK_TYPE, name, props, { ...options, additionalSecretOutputs: secretOutputs });
     if (args.postbackUrl !== undefined) {
       pulumi.output(args.postbackUrl).apply((url) => {
-        const unknown = typeof url === "string" ? unknownMacros(url) : [];
-        if (unknown.length > 0) {
-          const list = unknown.map((m) => `{${m}}`).join(", ");
-          pulumi.log.warn(
-            `postbackUrl uses macros Everflow does not document: ${list}; check their spelling`,
-            this,
-          );
-        }
+        const warning = typeof url === "string" ? macroWarning(url) : undefined;
+        if (warning) pulumi.log.warn(warning, this);
       });
     }
   }

@@ -1,7 +1,7 @@
 // The wire format of the Everflow affiliate pixel API: the one source of the request and response types.
 // Every type here is inferred from a zod schema (z.infer), never declared by hand a second time.
 //
-// Parsing follows the "Tolerate" column of the API reference (shared/everflow-api.md):
+// Parsing follows the "Tolerate" column of the API reference (docs/everflow-api.md):
 // - the id may come as `network_pixel_id` or (older docs) `network_affiliate_pixel_id`; it is normalised
 //   to `network_pixel_id`;
 // - `pixel_type` may be `event` (the network docs' name of `post_conversion`);

@@ -105,7 +105,7 @@ function withoutUnknowns(declared: Record<string, unknown>): Record<string, unkn
   return out;
 }
 
-/** True when any declared value, at the top level or one level down, is not known yet. */
-export function hasUnknowns(inputs: Record<string, unknown>): boolean {
-  return unknownPaths(inputs).length > 0;
+/** The declared fields holding a value not known yet (at the top level or one level down). */
+export function unknownFields(inputs: Record<string, unknown>): string[] {
+  return [...new Set(unknownPaths(inputs).map((path) => path.split(".")[0] ?? path))];
 }

@@ -11,7 +11,13 @@
  *   the old one would deactivate it under the new one's feet. A delete of an id that a create of this
  *   run holds only releases it: no API call.
  * - A new resource that adopts the postback an existing resource of the stack keeps managing: `diff` of
- *   the kept one notes its id, and the adoption fails before any API call, naming the id.
+ *   the kept one notes its id, and the adoption fails before any API call, naming the id (and the
+ *   keeper, where the face knows its name).
+ * - A removed resource whose postback a resource the stack keeps also holds (both came to hold it in
+ *   targeted runs, or by state surgery): the delete of the removed one only releases it. The engine
+ *   diffs every resource the program keeps before it deletes any, so a full run knows them all; a
+ *   targeted run (`--target`) diffs only its targets, and there the provider cannot know (the
+ *   documented limit).
  *
  * Keys are the Everflow platform (its base URL) and the id: ids are unique on one platform (US and EU
  * are two), and two account names may share one key.
@@ -21,8 +27,11 @@ export class Claims {
   private readonly imports = new Map<string, string>();
   /** Ids created or adopted by this run. */
   private readonly held = new Set<string>();
-  /** Ids of resources in state that the program keeps (diffed, not replaced), with their accounts. */
-  private readonly kept = new Map<string, Set<string>>();
+  /**
+   * Ids of resources in state that the program keeps (diffed, not replaced): per id, each account that
+   * holds it, with the keeper's name where the face knows it.
+   */
+  private readonly kept = new Map<string, Map<string, string | undefined>>();
 
   /**
    * Records that resource `name` adopts `id`; returns the reason of a check failure when another
@@ -58,13 +67,29 @@ export class Claims {
    * Whether a resource of the stack keeps managing `id` in `account`: its last diff did not replace it.
    * The account's platform is looked up only when a postback is adopted: `diff` reads no settings.
    */
-  keep(account: string, id: string | number, kept: boolean): void {
+  keep(account: string, id: string | number, kept: boolean, name?: string): void {
     const key = String(id);
-    const accounts = this.kept.get(key) ?? new Set<string>();
-    if (kept) accounts.add(account);
+    const accounts = this.kept.get(key) ?? new Map<string, string | undefined>();
+    if (kept) accounts.set(account, name);
     else accounts.delete(account);
     if (accounts.size > 0) this.kept.set(key, accounts);
     else this.kept.delete(key);
+  }
+
+  /**
+   * The resource of the stack that keeps managing `id` on `platform`, if one does: `{ name }`, the name
+   * undefined where the face could not tell it.
+   */
+  keeper(
+    platform: string,
+    id: string | number,
+    platformOf: (account: string) => string,
+  ): { name: string | undefined } | undefined {
+    const key = claimKey(platform, id);
+    for (const [account, name] of this.kept.get(String(id)) ?? []) {
+      if (claimKey(platformOf(account), id) === key) return { name };
+    }
+    return undefined;
   }
 
   /** Why a new resource may not adopt `id` on `platform`: another resource of the stack manages it. */
@@ -73,11 +98,11 @@ export class Claims {
     id: string | number,
     platformOf: (account: string) => string,
   ): string | undefined {
-    const accounts = [...(this.kept.get(String(id)) ?? [])];
-    const key = claimKey(platform, id);
-    if (!accounts.some((account) => claimKey(platformOf(account), id) === key)) return undefined;
+    const keeper = this.keeper(platform, id, platformOf);
+    if (!keeper) return undefined;
+    const other = keeper.name === undefined ? "another resource" : `resource "${keeper.name}"`;
     return (
-      `cannot import postback ${id}: another resource of this stack manages it, and one Everflow postback ` +
+      `cannot import postback ${id}: ${other} of this stack manages it, and one Everflow postback ` +
       `can be managed by one resource only. Remove the \`import\` option, or remove the other resource in ` +
       `the same \`pulumi up\` to move the postback to this one (an alias keeps it without an import)`
     );

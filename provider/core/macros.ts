@@ -1,5 +1,5 @@
 /**
- * Macros the API reference names for postback URLs (shared/everflow-api.md). The full list is not public in one place, so a macro
+ * Macros the API reference names for postback URLs (docs/everflow-api.md). The full list is not public in one place, so a macro
  * outside this list earns a warning, never an error.
  */
 export const KNOWN_MACROS: ReadonlySet<string> = new Set([
@@ -21,4 +21,12 @@ export const KNOWN_MACROS: ReadonlySet<string> = new Set([
 export function unknownMacros(url: string): string[] {
   const names = [...url.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1] ?? "");
   return [...new Set(names.filter((name) => !KNOWN_MACROS.has(name)))];
+}
+
+/** The warning about a URL's undocumented macros, or undefined when it uses none. */
+export function macroWarning(url: string): string | undefined {
+  const unknown = unknownMacros(url);
+  if (unknown.length === 0) return undefined;
+  const list = unknown.map((m) => `{${m}}`).join(", ");
+  return `postbackUrl uses macros Everflow does not document: ${list}; check their spelling`;
 }

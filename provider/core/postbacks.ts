@@ -1,6 +1,7 @@
 import { EverflowClient, isEverflowApiError, isNotFound, toPixelBody } from "../client";
 import type { Pixel } from "../client";
-import { checkPostback, hasUnknowns, UNKNOWN, type CheckFailure } from "./check";
+import { checkPostback, unknownFields, UNKNOWN, type CheckFailure } from "./check";
+import { macroWarning } from "./macros";
 import {
   APPLIED_KEY,
   appliedOf,
@@ -57,11 +58,15 @@ export function secretOutputs(props: Props, marked: Iterable<string>): Set<strin
 export interface CheckOutcome {
   inputs: Props;
   failures?: CheckFailure[];
+  /** Valid, but worth a word (an undocumented macro): for a face that can show it under the resource. */
+  warnings?: string[];
 }
 
 export interface DiffOutcome {
   changes: boolean;
   replaces: string[];
+  /** The fields that may change: what the program changed, what drifted, what is not known yet. */
+  changed: string[];
   deleteBeforeReplace: boolean;
 }
 
@@ -155,25 +160,32 @@ export class Postbacks {
     const importId = typeof result.inputs.importId === "string" ? result.inputs.importId : undefined;
     const shared = this.claims.declareImport(platform, importId, importName);
     if (shared) return { inputs: news, failures: [{ property: "importId", reason: shared }] };
-    return { inputs: result.inputs };
+    const url = result.inputs.postbackUrl;
+    const warning = typeof url === "string" && url !== UNKNOWN ? macroWarning(url) : undefined;
+    return { inputs: result.inputs, ...(warning ? { warnings: [warning] } : {}) };
   }
 
-  diff(id: string, olds: Props, news: Props): DiffOutcome {
+  /** `name` names the resource, where the face knows it, for the messages of claims.ts. */
+  diff(id: string, olds: Props, news: Props, name?: string): DiffOutcome {
     // An account not known yet may differ: preview must show the replacement `up` may do.
     this.expectedOwners.note(accountOf(olds), olds); // ownership.ts
     const replaces = news.account === UNKNOWN || accountOf(olds) !== accountOf(news) ? ["account"] : [];
-    // claims.ts: a kept postback may not be adopted by a new resource as well.
-    // (`up --refresh` diffs each resource twice: the refresh's diff keeps, the update's may replace.)
-    this.claims.keep(accountOf(olds), id, replaces.length === 0);
+    // claims.ts: a kept postback may not be adopted by a new resource as well, nor deactivated by the
+    // delete of another. (`up --refresh` diffs each resource twice: the refresh's diff keeps, the
+    // update's may replace.)
+    this.claims.keep(accountOf(olds), id, replaces.length === 0, name);
     // Preview passes values not known yet; any of them may change the postback.
     // What the program changed, and what Everflow changed since its last answer: never the
     // declaration against the server's form (see applied.ts).
-    const changes =
-      replaces.length > 0 ||
-      hasUnknowns(news) ||
-      programChanges(news, olds).length > 0 ||
-      drift(olds).length > 0;
-    return { changes, replaces, deleteBeforeReplace: false };
+    const changed = [
+      ...new Set<string>([
+        ...replaces,
+        ...unknownFields(news),
+        ...programChanges(news, olds),
+        ...drift(olds),
+      ]),
+    ];
+    return { changes: changed.length > 0, replaces, changed, deleteBeforeReplace: false };
   }
 
   async create(inputs: Props, ctx: CallContext): Promise<CreateOutcome> {
@@ -213,7 +225,12 @@ export class Postbacks {
     return { id, outs: { ...answered, [APPLIED_KEY]: appliedRecord(declared, answered) } };
   }
 
+  /**
+   * A refresh of a postback in state, or, with no state (`props` empty: the engine's import), the
+   * postback taken over by a resource of the default account (claims.ts).
+   */
   async read(id: string, props: Props): Promise<ReadOutcome> {
+    if (Object.keys(props).length === 0) return this.importRead(id);
     const account = accountOf(props);
     const { reader, ownership } = this.account(account);
     const pixel = await reader.read(Number(id));
@@ -258,10 +275,21 @@ export class Postbacks {
    * `pixel_status` changes; every other field is sent back as Everflow last answered our write (or as
    * it is now, when changed outside Pulumi), never in a form the server produced on read.
    */
-  async delete(id: string, props: Props): Promise<void> {
+  async delete(id: string, props: Props, ctx: CallContext = STDERR_CONTEXT): Promise<void> {
     const account = accountOf(props);
+    const platformOf = (name: string) => this.settings.platform(name);
     // claims.ts: another resource of this run adopted this postback; deleting only releases it.
-    if (this.claims.isHeld(this.settings.platform(account), id)) return;
+    if (this.claims.isHeld(platformOf(account), id)) return;
+    // claims.ts: a resource the stack keeps holds it too; deleting only releases it.
+    const keeper = this.claims.keeper(platformOf(account), id, platformOf);
+    if (keeper) {
+      const other = keeper.name === undefined ? "another resource" : `resource "${keeper.name}"`;
+      await ctx.warn(
+        `postback ${id} stays active: ${other} of this stack manages it too; the removed resource only ` +
+          `lets go of it`,
+      );
+      return;
+    }
     const { client, reader, ownership } = this.account(account);
     // A token the API masks on read must not be written back masked: state holds the real one.
     const token = knownToken(props);
@@ -295,22 +323,7 @@ export class Postbacks {
     reader: PixelReader,
     ctx: CallContext,
   ): Promise<CreateOutcome> {
-    // claims.ts; the kept postbacks are known once the diffs of those declared with this one have run.
-    await this.expectedOwners.settled(declared.account);
-    const platformOf = (account: string) => this.settings.platform(account);
-    const platform = platformOf(declared.account);
-    const conflict = this.claims.adoptionConflict(platform, id, platformOf);
-    if (conflict) throw new Error(conflict);
-    const live = await client.get(id).catch((error: unknown) => {
-      if (!isNotFound(error)) throw error;
-      // Everflow answers a postback of another affiliate exactly as one that does not exist.
-      throw new Error(
-        `cannot import postback ${id}: Everflow knows no postback ${id} for the API key of account ` +
-          `"${declared.account}". Check the id, and that the key is the affiliate's that owns the ` +
-          `postback (${(error as Error).message})`,
-      );
-    });
-    this.claims.hold(platform, id); // claims.ts
+    const live = await this.takeOver(id, declared.account, client);
     const token = declared.facebookPixel?.accessToken;
     const liveOuts = toOutputs(live, declared.account, token);
     const taken = { id: String(id), outs: liveOuts };
@@ -327,6 +340,38 @@ export class Postbacks {
       // next `up` retries the update instead of importing again.
       throw new PostbackInitError(taken.id, taken.outs, "adopted", error);
     }
+  }
+
+  /** The engine's import (`pulumi import`, or the `import` option of the native face): reads only. */
+  private async importRead(id: string): Promise<ReadOutcome> {
+    const account = DEFAULT_ACCOUNT;
+    const live = await this.takeOver(Number(id), account, this.account(account).client);
+    return { id, props: toOutputs(live, account), inputs: toDeclaredShape(live, account) };
+  }
+
+  /**
+   * The live postback a new resource takes over, now held by this run (claims.ts). Fails, before any
+   * request, when a resource the stack keeps manages it; fails naming the id and the account when the
+   * key cannot see it.
+   */
+  private async takeOver(id: number, account: string, client: EverflowClient): Promise<Pixel> {
+    // claims.ts; the kept postbacks are known once the diffs of those declared with this one have run.
+    await this.expectedOwners.settled(account);
+    const platformOf = (name: string) => this.settings.platform(name);
+    const platform = platformOf(account);
+    const conflict = this.claims.adoptionConflict(platform, id, platformOf);
+    if (conflict) throw new Error(conflict);
+    const live = await client.get(id).catch((error: unknown) => {
+      if (!isNotFound(error)) throw error;
+      // Everflow answers a postback of another affiliate exactly as one that does not exist.
+      throw new Error(
+        `cannot import postback ${id}: Everflow knows no postback ${id} for the API key of account ` +
+          `"${account}". Check the id, and that the key is the affiliate's that owns the ` +
+          `postback (${(error as Error).message})`,
+      );
+    });
+    this.claims.hold(platform, id);
+    return live;
   }
 
   /**

@@ -7,6 +7,7 @@ import {
   envSuffix,
   keyPlaces,
 } from "./config-keys";
+import { AccountConfigSchema } from "./provider-config";
 import { DEFAULT_ACCOUNT } from "./schema";
 
 /**
@@ -43,10 +44,7 @@ export interface TransportSettings {
   timeoutMs?: number;
 }
 
-const AccountsConfigSchema = z.record(
-  z.string(),
-  z.looseObject({ apiKey: z.string().min(1).optional(), baseUrl: z.url().optional() }),
-);
+const AccountsConfigSchema = z.record(z.string(), AccountConfigSchema);
 
 /** The error of a missing credential: names every place the key may be set, never a value. */
 export class MissingApiKeyError extends Error {
@@ -59,6 +57,14 @@ export class MissingApiKeyError extends Error {
     this.name = "MissingApiKeyError";
   }
 }
+
+// The numeric settings: config key and environment variable.
+const RATE = ["everflow:requestsPerSecond", "EVERFLOW_REQUESTS_PER_SECOND"] as const;
+const BURST = ["everflow:burst", "EVERFLOW_BURST"] as const;
+const MAX_ATTEMPTS = ["everflow:maxAttempts", "EVERFLOW_MAX_ATTEMPTS"] as const;
+const TIMEOUT_MS = ["everflow:timeoutMs", "EVERFLOW_TIMEOUT_MS"] as const;
+const LISTING_MAX_AGE = ["everflow:listingMaxAgeSeconds", "EVERFLOW_LISTING_MAX_AGE_SECONDS"] as const;
+const NUMBER_SETTINGS = [RATE, BURST, MAX_ATTEMPTS, TIMEOUT_MS, LISTING_MAX_AGE];
 
 export class Settings {
   constructor(
@@ -86,6 +92,25 @@ export class Settings {
   }
 
   /**
+   * Every problem of the settings, each on the config key it is about (`everflow:burst`), for a face
+   * that checks its configuration before any call (the native plugin's CheckConfig). Each accessor
+   * below raises the same problem when it is used.
+   */
+  problems(): { key: string; reason: string }[] {
+    const problems: { key: string; reason: string }[] = [];
+    const attempt = (key: string, read: () => unknown) => {
+      try {
+        read();
+      } catch (error) {
+        problems.push({ key, reason: error instanceof Error ? error.message : String(error) });
+      }
+    };
+    attempt("everflow:accounts", () => this.accounts());
+    for (const [key, env] of NUMBER_SETTINGS) attempt(key, () => this.number(key, env));
+    return problems;
+  }
+
+  /**
    * Whether the user confirmed that the postbacks of `account` were really removed in Everflow
    * (`everflow:confirmRemoved` / `EVERFLOW_CONFIRM_REMOVED`: account names, comma-separated). See
    * ownership.ts for when the provider asks for it.
@@ -106,15 +131,15 @@ export class Settings {
    * `EVERFLOW_LISTING_MAX_AGE_SECONDS`); undefined: the whole run (pixel-reader.ts says why).
    */
   listingMaxAgeMs(): number | undefined {
-    const seconds = this.number("everflow:listingMaxAgeSeconds", "EVERFLOW_LISTING_MAX_AGE_SECONDS");
+    const seconds = this.number(...LISTING_MAX_AGE);
     return seconds === undefined ? undefined : seconds * 1000;
   }
 
   transport(): TransportSettings {
-    const rate = this.number("everflow:requestsPerSecond", "EVERFLOW_REQUESTS_PER_SECOND");
-    const burst = this.number("everflow:burst", "EVERFLOW_BURST");
-    const maxAttempts = this.number("everflow:maxAttempts", "EVERFLOW_MAX_ATTEMPTS");
-    const timeoutMs = this.number("everflow:timeoutMs", "EVERFLOW_TIMEOUT_MS");
+    const rate = this.number(...RATE);
+    const burst = this.number(...BURST);
+    const maxAttempts = this.number(...MAX_ATTEMPTS);
+    const timeoutMs = this.number(...TIMEOUT_MS);
     return {
       ...(rate !== undefined || burst !== undefined
         ? { rateLimit: { rate: rate ?? 5, burst: burst ?? 20 } }

@@ -13,12 +13,10 @@
 
 import * as path from "node:path";
 import { cancelRequests } from "../client/cancel";
-import { exitWhenServed, ServedCalls } from "../engine/served-calls";
+import { endWithEngine } from "../engine/process-end";
+import { ServedCalls } from "../engine/served-calls";
 
 const CANCEL_METHOD = "/pulumirpc.ResourceProvider/Cancel";
-/** How long writes on the wire get to answer after a signal, within the engine's 5 s before SIGKILL. */
-const EXIT_GRACE_MS = 2_000;
-const PARENT_POLL_MS = 500;
 
 let watching = false;
 
@@ -32,20 +30,7 @@ export function isDynamicProviderHost(): boolean {
 export function watchEngineCancel(): void {
   if (watching || !isDynamicProviderHost()) return;
   watching = true;
-  const calls = hookCancelRpc();
-  const stop = (reason: string, code: number): void => {
-    cancelRequests(reason);
-    exitWhenServed(calls, () => process.exit(code), EXIT_GRACE_MS);
-  };
-  process.once("SIGINT", () => stop("the engine interrupted the provider", 130));
-  process.once("SIGTERM", () => stop("the provider was terminated", 143));
-  const parent = process.ppid;
-  setInterval(() => {
-    if (process.ppid !== parent) {
-      cancelRequests("the engine exited");
-      process.exit(1);
-    }
-  }, PARENT_POLL_MS).unref();
+  endWithEngine(hookCancelRpc()); // engine/process-end.ts: signals and the engine's end
 }
 
 type UnaryFunc = (this: unknown, call: unknown, callback: (...answer: unknown[]) => void) => unknown;

@@ -63,11 +63,11 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
   }
 
   async delete(id: string, props: Props): Promise<void> {
-    return this.postbacks.delete(id, coreValues(props));
+    return this.postbacks.delete(id, coreValues(props), context(markedSecrets(props)));
   }
 }
 
-/** Warnings under the postback of the Create or Update call being served (engine-log.ts). */
+/** Warnings under the postback of the Create or Update call being served (engine-log.ts), else on stderr. */
 function context(marked: ReadonlySet<string>): CallContext {
   return { warn: warnResource, secrets: marked };
 }

@@ -235,6 +235,13 @@ async function main(): Promise<number> {
     const version = (await run(cliPath, ["version"], { cwd: tempDir, env })).stdout.trim();
     say(`  emulator  ${emulator.url} (affiliate 7, API key "${API_KEY}")`);
     say(`  engine    pulumi ${version || "(unknown version)"} at ${cliPath}`);
+    // The checkout's @pulumi/pulumi, which its tests use on every Node.js, rather than the README's
+    // 3.276.0: that release needs Node.js 22, and the demo runs on whatever Node.js runs it (the
+    // lockfile's 3.248.0 is the newest release that supports Node.js 20).
+    const sdkVersion = pulumiSdkVersion(repoRoot);
+    say(
+      `  sdk       @pulumi/pulumi ${sdkVersion} (this checkout's, as its tests use it, on Node.js ${process.versions.node})`,
+    );
     say(`  project   demo/ copied to ${projectDir}, stack ${STACK}, state in ${stateDir}`);
     say();
 
@@ -245,7 +252,7 @@ async function main(): Promise<number> {
       recursive: true,
       filter: (src) => !/(^|[/\\])(node_modules|Pulumi\.[^/\\]+\.yaml)$/.test(src),
     });
-    await command("npm", installArgs(tarball, pulumiSdkVersion(repoRoot)));
+    await command("npm", installArgs(tarball, sdkVersion));
     const config = [
       { key: "everflow:apiKey", value: API_KEY, secret: true },
       { key: "everflow:baseUrl", value: emulator.url },

@@ -57,14 +57,16 @@ export const versionIn = (manifest: string): string =>
 
 /**
  * Packs the package at `root` as `npm publish` would (its `files`, from the last `npm run build`) into
- * `dest`, and returns the tarball's path.
+ * `dest`, and returns the tarball's path. Its callers (`npm run demo`, `npm run test:packed`) have just
+ * run `npm run build`, so `prepack`'s build is skipped rather than run twice; test/packed/tarball.test.ts
+ * packs a fresh clone with `prepack`.
  */
 export function packTarball(root: string, dest: string): string {
   if (!fs.existsSync(path.join(root, "dist", "sdk", "index.js"))) {
     throw new Error(`${path.join(root, "dist")} is missing: run \`npm run build\` first`);
   }
   fs.mkdirSync(dest, { recursive: true });
-  const out = execFileSync("npm", ["pack", "--json", "--pack-destination", dest], {
+  const out = execFileSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", dest], {
     cwd: root,
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],

@@ -1,8 +1,8 @@
 import { isUnreadableToken } from "../client";
 import type { Pixel, PixelBody } from "../client";
 import { applies, canonical, changedFields, fromWire, toWire, type CanonicalPostback } from "./rules";
-import type { CheckedPostbackInputs } from "./schema";
-import { ownerOutputs, type Owner } from "./ownership";
+import type { CheckedPostbackInputs, PostbackState } from "./schema";
+import { ownerOutputs } from "./ownership";
 
 // The comparison lives in rules.ts; re-exported here where the drift report and recovery look for it.
 export { canonical, changedFields, type CanonicalPostback };
@@ -14,13 +14,7 @@ export { canonical, changedFields, type CanonicalPostback };
 
 const str = (v: unknown): string => (typeof v === "string" ? v : "");
 
-export type PostbackOutputs = Omit<CheckedPostbackInputs, "importId"> &
-  Owner & {
-    /** The API's `network_pixel_id`. */
-    pixelId: number;
-    timeCreated: number;
-    timeSaved: number;
-  };
+export type PostbackOutputs = Omit<CheckedPostbackInputs, "importId"> & PostbackState;
 
 /** The create/update body for a checked declaration. */
 export function declaredBody(inputs: CheckedPostbackInputs): PixelBody {

@@ -152,6 +152,20 @@ export function postbackRules(p: Record<string, unknown>): RuleViolation[] {
   return violations;
 }
 
+/** What Everflow adds to a postback: its outputs beside the declared fields. */
+export const PostbackStateFields = z.strictObject({
+  /** The postback's id in Everflow (the API's `network_pixel_id`). */
+  pixelId: z.number().int(),
+  /** When Everflow created the postback, in Unix seconds. */
+  timeCreated: z.number().int(),
+  /** When Everflow last saved the postback, in Unix seconds. */
+  timeSaved: z.number().int(),
+  /** The Everflow network that owns the postback: a refresh checks the API key against it. */
+  networkId: z.number().int(),
+  /** The Everflow affiliate that owns the postback: a refresh checks the API key against it. */
+  networkAffiliateId: z.number().int(),
+});
+
 export const PostbackInputsSchema = PostbackFields.superRefine((p, ctx) => {
   for (const v of postbackRules(p)) ctx.addIssue({ code: "custom", path: [v.path], message: v.message });
 });
@@ -164,4 +178,6 @@ export type PostbackInputs = z.input<typeof PostbackInputsSchema>;
 /** The declaration after `check`: defaults filled in. */
 export type CheckedPostbackInputs = z.output<typeof PostbackInputsSchema>;
 export type FacebookPixel = z.output<typeof FacebookPixelSchema>;
+/** The outputs Everflow adds to a postback. */
+export type PostbackState = z.output<typeof PostbackStateFields>;
 export type DeliveryMethod = (typeof DELIVERY_METHODS)[number];

@@ -16,6 +16,8 @@ const SHIPPED: Record<string, RegExp> = {
   "the reference pages the front page links to": /^docs\/[a-z-]+\.md$/,
   "the compiled SDK, provider, client, commands and emulator, with declarations and source maps":
     /^dist\/(sdk|provider|cli|emulator)\/([\w-]+\/)*[\w.-]+\.(js|d\.ts|js\.map)$/,
+  "the native plugin, one self-contained file (the pulumi-resource-everflow bin)":
+    /^dist\/plugin\/pulumi-resource-everflow\.js$/,
 };
 
 /** The paths inside a tarball, without npm's `package/` prefix. */

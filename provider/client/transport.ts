@@ -9,7 +9,7 @@
 
 import { Agent, interceptors, type Dispatcher } from "undici";
 import type { IncomingHttpHeaders } from "node:http";
-import { cancellationSignal, cancelledError, untilCancelled } from "./cancel";
+import { cancellation, cancelledError, untilCancelled, type Cancellation } from "./cancel";
 import { networkError, type EverflowOperation } from "./errors";
 import { rateLimitRemaining, type TokenBucket } from "./limiter";
 import { redact } from "./redact";
@@ -176,7 +176,9 @@ interface AttemptState {
   /** An attempt is on the wire (dispatched, not failed): a write then runs to its answer on cancel. */
   sent?: boolean;
   /** The process's cancellation when the request started (cancel.ts). */
-  cancel: AbortSignal;
+  cancel: Cancellation;
+  /** Ends the retry wait in progress at once (on cancel: the next attempt then gives up unsent). */
+  wake?: () => void;
 }
 
 const noopController: Dispatcher.DispatchController = {
@@ -299,7 +301,7 @@ export class Transport {
    */
   async send(req: SendRequest): Promise<SendResult> {
     const budget = req.budget ?? newBudget();
-    const cancel = cancellationSignal();
+    const cancel = cancellation();
     const state: AttemptState = { cancel };
     const path = this.fullPath(req.path, req.query);
     const secrets = req.secrets ?? [];
@@ -311,7 +313,7 @@ export class Transport {
     // error message can be read).
     const retry = (err: Error, _context: unknown, callback: (err?: Error | null) => void): void => {
       state.sent = false;
-      if (cancel.aborted) {
+      if (cancel.cancelled) {
         callback(err);
         return;
       }
@@ -348,7 +350,13 @@ export class Transport {
         },
         secrets,
       );
-      setTimeout(() => callback(null), decision.delayMs);
+      const resume = (): void => {
+        clearTimeout(timer);
+        state.wake = undefined;
+        callback(null);
+      };
+      const timer = setTimeout(resume, decision.delayMs);
+      state.wake = resume;
     };
 
     const dispatcher = this.pool.agent.compose(
@@ -367,8 +375,14 @@ export class Transport {
       headers["content-type"] = "application/json";
     }
 
-    if (cancel.aborted) throw cancelledError(req.operation, req.pixelId);
+    if (cancel.cancelled) throw cancelledError(req.operation, req.pixelId, cancel);
     const read = req.method === "GET";
+    // A read is aborted through a signal of its own (undici listens to it), not the process's: see cancel.ts.
+    const abortRead = read ? new AbortController() : undefined;
+    const unregister = cancel.onCancel(() => {
+      abortRead?.abort(cancel.reason);
+      state.wake?.();
+    });
     try {
       const pending = dispatcher
         .request({
@@ -379,18 +393,19 @@ export class Transport {
           body,
           headersTimeout: this.options.timeouts.headersMs,
           bodyTimeout: this.options.timeouts.bodyMs,
-          ...(read ? { signal: cancel } : {}),
+          ...(abortRead ? { signal: abortRead.signal } : {}),
         })
         .then(async (res) => ({ res, text: await res.body.text() }));
       // On cancel: a read, or a write still waiting for its turn, is given up at once.
       const { res, text } = await untilCancelled(
+        cancel,
         pending,
         () => read || !state.sent,
-        () => cancelledError(req.operation, req.pixelId),
+        () => cancelledError(req.operation, req.pixelId, cancel),
       );
       return { status: res.statusCode, headers: res.headers, text, attempts: budget.attempts };
     } catch (err) {
-      if (cancel.aborted && (read || !state.sent)) throw cancelledError(req.operation, req.pixelId);
+      if (cancel.cancelled && (read || !state.sent)) throw cancelledError(req.operation, req.pixelId, cancel);
       throw networkError({
         operation: req.operation,
         pixelId: req.pixelId,
@@ -398,6 +413,8 @@ export class Transport {
         secrets: this.secrets(secrets),
         attempts: budget.attempts,
       });
+    } finally {
+      unregister();
     }
   }
 
@@ -415,10 +432,10 @@ export class Transport {
       // otherwise find the connection still busy and open a second one.
       void limiter.acquire().then(async (permit) => {
         await new Promise<void>((resolve) => setImmediate(resolve));
-        if (state.cancel.aborted) {
-          // Cancelled while waiting for a token: nothing more goes on the wire.
+        if (state.cancel.cancelled) {
+          // Cancelled while waiting for a token or a retry: nothing more goes on the wire.
           permit.done();
-          handler.onResponseError?.(noopController, state.cancel.reason as Error);
+          handler.onResponseError?.(noopController, state.cancel.reason ?? new Error("cancelled"));
           return;
         }
         if (budget.attempts === 0) budget.startedAt = performance.now();

@@ -10,12 +10,11 @@ import { claimedIds, resetClaimedIds } from "./created-ids";
 import { isUnreadableToken } from "./reconcile";
 import { checkBody, checkId, definedOnly, parseBody, withoutServerOwned } from "./request-shape";
 import { retryPolicy, type RetryOptions, type RetryPolicy } from "./retry";
+import { resetPools, type PoolStats } from "./pool";
 import {
   DEFAULT_TIMEOUTS,
-  resetPools,
   Transport,
   type ClientLogger,
-  type PoolStats,
   type SendRequest,
   type TimeoutOptions,
 } from "./transport";

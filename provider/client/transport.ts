@@ -7,10 +7,11 @@
 //                 └─> attempt interceptor (token bucket, logging, stats)  ── once per attempt
 //                       └─> Agent (connection pool, keep-alive, timeouts)
 
-import { Agent, interceptors, type Dispatcher } from "undici";
+import { interceptors, type Dispatcher } from "undici";
 import type { IncomingHttpHeaders } from "node:http";
 import { cancellation, cancelledError, untilCancelled, type Cancellation } from "./cancel";
 import { networkError, type EverflowOperation } from "./errors";
+import { poolFor, type PoolEntry, type PoolStats } from "./pool";
 import { rateLimitRemaining, type TokenBucket } from "./limiter";
 import { redact } from "./redact";
 import { decideRetry, parseRetryAfter, type FailedAttempt, type RetryMode, type RetryPolicy } from "./retry";
@@ -55,71 +56,6 @@ export interface ClientLogEvent {
 }
 
 export type ClientLogger = (line: ClientLogEvent) => void;
-
-// ---------------------------------------------------------------------------------------------------
-// Connection pools
-
-export interface PoolStats {
-  origin: string;
-  /** TCP connections opened by the pool since it was created. */
-  connectionsOpened: number;
-  /** Connections closed (by either side). */
-  disconnects: number;
-  /** Failed connection attempts. */
-  connectionErrors: number;
-  /** Request attempts dispatched through the pool (retries included). */
-  requests: number;
-}
-
-interface PoolEntry {
-  agent: Agent;
-  stats: PoolStats;
-}
-
-const pools = new Map<string, PoolEntry>();
-
-/**
- * The process-wide pool of a base URL (keyed by its origin). Every client of the same origin shares it,
- * so every postback of a Pulumi program shares one set of keep-alive connections. The connect timeout is
- * fixed by the first client; the headers and body timeouts are applied per request.
- */
-export function poolFor(baseUrl: string, timeouts: Required<TimeoutOptions>): PoolEntry {
-  const origin = new URL(baseUrl).origin;
-  let entry = pools.get(origin);
-  if (entry && !entry.agent.closed && !entry.agent.destroyed) return entry;
-  const agent = new Agent({
-    connect: { timeout: timeouts.connectMs },
-    headersTimeout: timeouts.headersMs,
-    bodyTimeout: timeouts.bodyMs,
-    keepAliveTimeout: 4_000,
-    keepAliveMaxTimeout: 60_000,
-  });
-  const stats: PoolStats = { origin, connectionsOpened: 0, disconnects: 0, connectionErrors: 0, requests: 0 };
-  agent.on("connect", () => {
-    stats.connectionsOpened += 1;
-  });
-  agent.on("disconnect", () => {
-    stats.disconnects += 1;
-  });
-  agent.on("connectionError", () => {
-    stats.connectionErrors += 1;
-  });
-  entry = { agent, stats };
-  pools.set(origin, entry);
-  return entry;
-}
-
-/** Stats of every pool (a copy). */
-export function poolStats(): PoolStats[] {
-  return [...pools.values()].map((entry) => ({ ...entry.stats }));
-}
-
-/** Destroy every pool's agent and forget it (tests). */
-export async function resetPools(): Promise<void> {
-  const entries = [...pools.values()];
-  pools.clear();
-  await Promise.all(entries.map((entry) => entry.agent.destroy().catch(() => undefined)));
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Requests
@@ -175,6 +111,12 @@ interface AttemptState {
   status?: number;
   /** An attempt is on the wire (dispatched, not failed): a write then runs to its answer on cancel. */
   sent?: boolean;
+  /**
+   * undici began writing the current attempt (its onRequestStart: the connection, TLS handshake and
+   * proxy tunnel were made). An attempt that failed without it sent nothing: not a byte reached the
+   * server, whatever the error's code.
+   */
+  written?: boolean;
   /** The process's cancellation when the request started (cancel.ts). */
   cancel: Cancellation;
   /** Ends the retry wait in progress at once (on cancel: the next attempt then gives up unsent). */
@@ -191,9 +133,9 @@ const noopController: Dispatcher.DispatchController = {
 };
 
 /**
- * Forwards every callback, observing one attempt: `onStart` when the response headers arrive (before the
- * retry callback runs, so the log reads in order), `onEnd` when the attempt failed without a response
- * or its body failed.
+ * Forwards every callback, observing one attempt: `onWrite` when undici starts writing the request (the
+ * connection is made), `onStart` when the response headers arrive (before the retry callback runs, so
+ * the log reads in order), `onError` when the attempt failed without a response or its body failed.
  */
 class AttemptHandler implements Dispatcher.DispatchHandler {
   private status: number | undefined;
@@ -201,12 +143,14 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   constructor(
     private readonly inner: Dispatcher.DispatchHandler,
     private readonly hooks: {
+      onWrite(): void;
       onStart(status: number, headers: IncomingHttpHeaders): void;
       onError(status: number | undefined, error: Error): void;
     },
   ) {}
 
   onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
+    this.hooks.onWrite();
     this.inner.onRequestStart?.(controller, context);
   }
 
@@ -412,6 +356,8 @@ export class Transport {
         cause: err,
         secrets: this.secrets(secrets),
         attempts: budget.attempts,
+        notSent: !state.written,
+        target: this.pool.target,
       });
     } finally {
       unregister();
@@ -432,6 +378,7 @@ export class Transport {
       // otherwise find the connection still busy and open a second one.
       void limiter.acquire().then(async (permit) => {
         await new Promise<void>((resolve) => setImmediate(resolve));
+        state.written = false;
         if (state.cancel.cancelled) {
           // Cancelled while waiting for a token or a retry: nothing more goes on the wire.
           permit.done();
@@ -460,6 +407,9 @@ export class Transport {
           );
         };
         const tracked = new AttemptHandler(handler, {
+          onWrite: () => {
+            state.written = true;
+          },
           onStart: (status, headers) => {
             state.status = status;
             permit.done(status, rateLimitRemaining(headers));
@@ -491,6 +441,7 @@ function describeFailure(err: Error, state: AttemptState): FailedAttempt {
   }
   return {
     code: typeof e.code === "string" ? e.code : undefined,
+    notSent: !state.written,
     // A failure after a successful response started (a body timeout, a reset mid-body) cannot be resumed.
     afterSuccessHeaders: state.status !== undefined && state.status < 300,
   };

@@ -122,6 +122,8 @@ export interface FailedAttempt {
   code?: string;
   /** The attempt failed while connecting, before a byte of the request was written. */
   notSent?: boolean;
+  /** The proxy refused the tunnel with this status (nothing reached Everflow). */
+  proxyStatus?: number;
   /** A 2xx response had started before the failure (a body timeout or reset mid-body). */
   afterSuccessHeaders?: boolean;
   /** From the response's Retry-After, in ms. */
@@ -133,6 +135,7 @@ export type RetryDecision =
 
 export function retryReason(failure: FailedAttempt): string {
   if (failure.status !== undefined) return failure.status === 429 ? "HTTP 429" : `HTTP ${failure.status}`;
+  if (failure.proxyStatus !== undefined) return `proxy HTTP ${failure.proxyStatus}`;
   return failure.code ?? "network error";
 }
 
@@ -143,6 +146,9 @@ export function isRetryable(mode: RetryMode, failure: FailedAttempt): boolean {
     if (failure.status === 429) return true;
     return mode === "idempotent" && failure.status >= 500 && failure.status <= 599;
   }
+  // A proxy that could not reach Everflow (502, 503, 504) may next time; one that wants credentials
+  // (407) or forbids the host (403) will not. Nothing was sent either way, so a create may retry too.
+  if (failure.proxyStatus !== undefined) return failure.proxyStatus >= 500;
   const code = failure.code;
   if (code === undefined) return false;
   // A failure of the kind that heals (a reset, a refused or timed-out connect); in create mode, only

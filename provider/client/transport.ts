@@ -12,6 +12,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import { cancellation, cancelledError, untilCancelled, type Cancellation } from "./cancel";
 import { networkError, type EverflowOperation } from "./errors";
 import { poolFor, type PoolEntry, type PoolStats } from "./pool";
+import { tunnelRefusal } from "./proxy";
 import { rateLimitRemaining, type TokenBucket } from "./limiter";
 import { redact } from "./redact";
 import { decideRetry, parseRetryAfter, type FailedAttempt, type RetryMode, type RetryPolicy } from "./retry";
@@ -219,15 +220,15 @@ export class Transport {
     const logger = this.options.logger;
     if (!logger) return;
     try {
-      logger(redact(line, [this.#apiKey, ...secrets]));
+      logger(redact(line, this.secrets(secrets)));
     } catch {
       // The hook is observability only.
     }
   }
 
-  /** Every secret this transport knows, for redacting messages. */
+  /** Every secret this transport knows, for redacting messages: the API key, the proxy's password. */
   secrets(extra: readonly (string | undefined)[] = []): (string | undefined)[] {
-    return [this.#apiKey, ...extra];
+    return [this.#apiKey, ...(this.pool.proxy?.secrets ?? []), ...extra];
   }
 
   fullPath(path: string, query?: SendRequest["query"]): string {
@@ -358,6 +359,7 @@ export class Transport {
         attempts: budget.attempts,
         notSent: !state.written,
         target: this.pool.target,
+        ...(this.pool.proxy ? { proxy: this.pool.proxy } : {}),
       });
     } finally {
       unregister();
@@ -441,6 +443,7 @@ function describeFailure(err: Error, state: AttemptState): FailedAttempt {
   }
   return {
     code: typeof e.code === "string" ? e.code : undefined,
+    proxyStatus: tunnelRefusal(err),
     notSent: !state.written,
     // A failure after a successful response started (a body timeout, a reset mid-body) cannot be resumed.
     afterSuccessHeaders: state.status !== undefined && state.status < 300,

@@ -17,6 +17,7 @@ import { poolFor, type PoolConnectOptions } from "../../../provider/client/pool"
 import { proxyFor } from "../../../provider/client/proxy";
 import { testPki, type TestPki } from "../../support/certificates";
 import { startForwardProxy, type ForwardProxy } from "../../support/forward-proxy";
+import { captureNodeWarnings, type WarningCapture } from "../../support/node-warnings";
 import { startTlsFront, type TlsFront } from "../../support/tls-front";
 import { API_KEY, postbackBody, ROUTE, setup, type Env } from "./helpers";
 
@@ -105,7 +106,10 @@ describe("through a real proxy", () => {
   });
   afterAll(() => pki.dispose());
 
+  let warnings: WarningCapture;
+
   beforeEach(async () => {
+    warnings = captureNodeWarnings();
     for (const name of VARIABLES) {
       saved[name] = process.env[name];
       delete process.env[name];
@@ -122,6 +126,8 @@ describe("through a real proxy", () => {
     await env.close();
     await front.stop();
     await proxy.stop();
+    // Nothing of the proxy machinery may print "(node:PID) ...Warning" into a user's output.
+    expect(await warnings.stop()).toEqual([]);
     for (const name of VARIABLES) {
       if (saved[name] === undefined) delete process.env[name];
       else process.env[name] = saved[name];

@@ -1,11 +1,12 @@
-// HTTP transport: one keep-alive undici Agent per base URL per process, undici's retry interceptor
-// (interceptors.retry → RetryHandler) driven by the policy in retry.ts, and an inner per-attempt
-// interceptor that takes a rate-limit token, feeds the response's rate-limit headers back to the
-// account's bucket, counts requests and emits the log events.
+// HTTP transport: one keep-alive undici dispatcher per base URL per process (pool.ts), undici's retry
+// interceptor (interceptors.retry → RetryHandler) driven by the policy in retry.ts, and an inner
+// per-attempt interceptor that takes a rate-limit token, feeds the response's rate-limit headers back
+// to the account's bucket, counts requests, notes whether the attempt was written, and emits the log
+// events.
 //
 //   request ──> retry interceptor (undici RetryHandler: waits, re-dispatches)
 //                 └─> attempt interceptor (token bucket, logging, stats)  ── once per attempt
-//                       └─> Agent (connection pool, keep-alive, timeouts)
+//                       └─> Agent, or ProxyAgent through HTTPS_PROXY (pool, keep-alive, timeouts)
 
 import { interceptors, type Dispatcher } from "undici";
 import type { IncomingHttpHeaders } from "node:http";

@@ -379,7 +379,7 @@ export class Transport {
       // One setImmediate before dispatching: undici marks a connection free again in a setImmediate after
       // a response completes, so a request sent straight after the previous one's body was read would
       // otherwise find the connection still busy and open a second one.
-      void limiter.acquire().then(async (permit) => {
+      void limiter.acquire(state.cancel).then(async (permit) => {
         await new Promise<void>((resolve) => setImmediate(resolve));
         state.written = false;
         if (state.cancel.cancelled) {

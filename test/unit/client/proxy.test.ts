@@ -235,7 +235,7 @@ describe("through a real proxy", () => {
     const closed = await startForwardProxy();
     const deadUrl = closed.url();
     await closed.stop();
-    process.env.HTTPS_PROXY = deadUrl;
+    process.env.HTTPS_PROXY = closed.url("carol", "down-pass-77");
     const lines: ClientLogEvent[] = [];
     const err = await failure(clientOf(baseUrl(), { lines }).create(postbackBody()));
     expect(err).toMatchObject({
@@ -259,6 +259,9 @@ describe("through a real proxy", () => {
       "POST",
     ]);
     expect(env.emu.log.entries()).toEqual([]);
+    const everything = JSON.stringify([err.message, err.stack, { ...err }, lines]);
+    expect(everything).not.toContain("carol");
+    expect(everything).not.toContain("down-pass-77");
   });
 
   test("a proxy host that does not resolve: named, not retried", async () => {

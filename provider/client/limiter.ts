@@ -165,13 +165,14 @@ export class TokenBucket {
     }
     this.counters.waited++;
     return new Promise<Permit>((resolve) => {
-      let unregister: (() => void) | undefined;
+      // Registered after the waiter is queued: a scope already cancelled calls back at once.
+      const registration: { unregister?: () => void } = {};
       const waiter = (permit: Permit): void => {
-        unregister?.();
+        registration.unregister?.();
         resolve(permit);
       };
       this.queue.push(waiter);
-      unregister = cancel?.onCancel(() => {
+      registration.unregister = cancel?.onCancel(() => {
         const at = this.queue.indexOf(waiter);
         if (at < 0) return;
         this.queue.splice(at, 1);

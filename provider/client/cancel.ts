@@ -3,28 +3,87 @@
 // engine went away. After that no request attempt is dispatched, reads in flight are aborted and waits
 // (rate limit, retry backoff) end at once. A write already on the wire is let finish: its answer
 // holds the id that the state must record, and abandoning it could leave a postback nobody tracks.
+//
+// Requests register a callback for the time they run and `cancelRequests` calls them all. Not an
+// AbortSignal shared by the process with a listener per request: with 11 or more requests in flight
+// (`pulumi up --parallel 16` over many postbacks) Node prints "MaxListenersExceededWarning: ... 11
+// abort listeners added to [AbortSignal]" into the user's output (nodejs/undici#3157). A request that
+// needs a signal (undici aborts a read through one) gets an AbortController of its own, which the
+// registry aborts.
 
 import { EverflowApiError, type EverflowOperation } from "./errors";
 
-let controller = new AbortController();
+/** One cancellation scope: the process's, until a test resets it. */
+export class Cancellation {
+  #reason: Error | undefined;
+  readonly #callbacks = new Set<() => void>();
 
-/** The process-wide signal, aborted by {@link cancelRequests}. */
-export function cancellationSignal(): AbortSignal {
-  return controller.signal;
+  get cancelled(): boolean {
+    return this.#reason !== undefined;
+  }
+
+  get reason(): Error | undefined {
+    return this.#reason;
+  }
+
+  /**
+   * Call `callback` once when this scope is cancelled: at once if it already is. Returns the function
+   * that unregisters it, to call when the request it belongs to has ended.
+   */
+  onCancel(callback: () => void): () => void {
+    if (this.#reason) {
+      callback();
+      return () => undefined;
+    }
+    this.#callbacks.add(callback);
+    return () => {
+      this.#callbacks.delete(callback);
+    };
+  }
+
+  /** Number of registered callbacks (requests and waits in progress). */
+  get pending(): number {
+    return this.#callbacks.size;
+  }
+
+  cancel(reason: string): void {
+    if (this.#reason) return;
+    this.#reason = new Error(reason);
+    const callbacks = [...this.#callbacks];
+    this.#callbacks.clear();
+    for (const callback of callbacks) {
+      try {
+        callback();
+      } catch {
+        // One request's clean-up failing must not keep the others running.
+      }
+    }
+  }
+}
+
+let current = new Cancellation();
+
+/** The process-wide cancellation scope, as it is when a request starts. */
+export function cancellation(): Cancellation {
+  return current;
 }
 
 /** Cancel every request of the process, now and later. Idempotent. */
 export function cancelRequests(reason: string): void {
-  if (!controller.signal.aborted) controller.abort(new Error(reason));
+  current.cancel(reason);
 }
 
-/** A fresh, un-cancelled signal (tests). */
+/** A fresh, un-cancelled scope (tests). */
 export function resetCancellation(): void {
-  controller = new AbortController();
+  current = new Cancellation();
 }
 
-export function cancelledError(operation: EverflowOperation, pixelId?: number): EverflowApiError {
-  const reason = (controller.signal.reason as Error | undefined)?.message ?? "cancelled";
+export function cancelledError(
+  operation: EverflowOperation,
+  pixelId?: number,
+  scope: Cancellation = current,
+): EverflowApiError {
+  const reason = scope.reason?.message ?? "cancelled";
   return new EverflowApiError({
     operation,
     pixelId,
@@ -35,28 +94,26 @@ export function cancelledError(operation: EverflowOperation, pixelId?: number): 
 }
 
 /**
- * `pending`, or a rejection with `onCancel()` as soon as the process is cancelled while `abandon()`
- * says the request may be given up (nothing of it on the wire, or a read).
+ * `pending`, or a rejection with `onCancel()` as soon as `scope` is cancelled while `abandon()` says the
+ * request may be given up (nothing of it on the wire, or a read).
  */
 export function untilCancelled<T>(
+  scope: Cancellation,
   pending: Promise<T>,
   abandon: () => boolean,
   onCancel: () => Error,
 ): Promise<T> {
-  const signal = controller.signal;
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => {
+    const unregister = scope.onCancel(() => {
       if (abandon()) reject(onCancel());
-    };
-    if (signal.aborted) onAbort();
-    else signal.addEventListener("abort", onAbort, { once: true });
+    });
     pending.then(
       (value) => {
-        signal.removeEventListener("abort", onAbort);
+        unregister();
         resolve(value);
       },
       (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
+        unregister();
         reject(error);
       },
     );

@@ -3,19 +3,18 @@
 import { z } from "zod";
 import { EverflowApiError, httpError, type EverflowOperation } from "./errors";
 import { accountKey, limiterFor, resetLimiters, type LimiterStats, type RateLimitOptions } from "./limiter";
-import { redactString } from "./redact";
+import { checkBaseUrl } from "./base-url";
 import { createPixel } from "./create";
 import { listAll, type ListingOptions } from "./listing";
 import { claimedIds, resetClaimedIds } from "./created-ids";
 import { isUnreadableToken } from "./reconcile";
 import { checkBody, checkId, definedOnly, parseBody, withoutServerOwned } from "./request-shape";
 import { retryPolicy, type RetryOptions, type RetryPolicy } from "./retry";
+import { resetPools, type PoolStats } from "./pool";
 import {
   DEFAULT_TIMEOUTS,
-  resetPools,
   Transport,
   type ClientLogger,
-  type PoolStats,
   type SendRequest,
   type TimeoutOptions,
 } from "./transport";
@@ -41,7 +40,10 @@ export const EVERFLOW_BASE_URL_EU = "https://api-eu.eflow.team/v1";
 export interface EverflowClientOptions {
   /** The affiliate API key (header X-Eflow-API-Key). Never logged, never put in an error. */
   apiKey: string;
-  /** Default {@link EVERFLOW_BASE_URL_US}. */
+  /**
+   * Default {@link EVERFLOW_BASE_URL_US}. https, or plain http to a loopback host only (the emulator):
+   * anything else would send the API key in clear, and is refused.
+   */
   baseUrl?: string;
   /** Default `pulumi-everflow/<version>`. */
   userAgent?: string;
@@ -118,16 +120,7 @@ export class EverflowClient {
     if (typeof options?.apiKey !== "string" || options.apiKey.trim() === "") {
       throw new TypeError("EverflowClient: apiKey is required");
     }
-    const baseUrl = (options.baseUrl ?? EVERFLOW_BASE_URL_US).replace(/\/+$/, "");
-    let url: URL;
-    try {
-      url = new URL(baseUrl);
-    } catch {
-      throw new TypeError(`EverflowClient: baseUrl is not a URL: ${redactString(baseUrl, [options.apiKey])}`);
-    }
-    if (url.protocol !== "https:" && url.protocol !== "http:") {
-      throw new TypeError("EverflowClient: baseUrl must be an http(s) URL");
-    }
+    const baseUrl = checkBaseUrl(options.baseUrl ?? EVERFLOW_BASE_URL_US, options.apiKey);
     this.baseUrl = baseUrl;
     this.policy = retryPolicy(options.retry);
     this.accountKey = accountKey(baseUrl, options.apiKey);

@@ -110,8 +110,8 @@ export async function createPixel(ctx: CreateContext, body: PixelBody): Promise<
 }
 
 /**
- * One POST (undici retries it only when it certainly was not sent: connection refused/never made, or
- * a 429). Resolves with the created pixel, or with the error of an ambiguous failure (the pixel may
+ * One POST (undici retries it only when it certainly was not sent: it failed before being written, or
+ * was answered 429). Resolves with the created pixel, or with the error of an ambiguous failure (the pixel may
  * exist); rejects when the failure certainly created nothing.
  */
 async function createOnce(
@@ -133,8 +133,9 @@ async function createOnce(
     });
   } catch (err) {
     if (!(err instanceof EverflowApiError)) throw err;
-    // Never sent (connection refused, connect timeout, DNS), or given up unsent on cancel: nothing was created.
-    if (certainlyNotSent(err.code) || err.kind === "cancelled") throw err;
+    // Failed before a byte was written (connect, DNS, TLS handshake, proxy tunnel), or given up unsent
+    // on cancel: nothing was created, and there is nothing to look for.
+    if (err.notSent || certainlyNotSent(err.code) || err.kind === "cancelled") throw err;
     return err;
   }
   const allSecrets = ctx.transport.secrets(secrets);

@@ -5,6 +5,8 @@
 import { ErrorBodySchema } from "./wire";
 import { redactString } from "./redact";
 import { withoutSentValues } from "./sent-values";
+import { tunnelRefusal } from "./proxy";
+import { tlsFailure, tlsReason } from "./tls-errors";
 
 export type EverflowOperation = "list" | "get" | "create" | "update" | "deactivate";
 
@@ -27,6 +29,10 @@ export type EverflowErrorKind =
   | "network"
   /** Connect, headers or body timeout. */
   | "timeout"
+  /** The TLS handshake failed: a certificate rejected, or no common protocol. Never retried. */
+  | "tls"
+  /** The proxy refused to open a tunnel to Everflow (407, 403, 502, ...): nothing reached Everflow. */
+  | "proxy"
   /** The server answered 2xx with something the client cannot read (not JSON, or a field is wrong). */
   | "invalid-response"
   /** The request was refused locally before anything was sent (bad id, body of the wrong type). */
@@ -49,6 +55,7 @@ export interface EverflowApiErrorInit {
   attempts?: number;
   candidateIds?: number[];
   retryable?: boolean;
+  notSent?: boolean;
 }
 
 const API_MESSAGE_MAX = 500;
@@ -73,6 +80,12 @@ export class EverflowApiError extends Error {
   readonly notFound: boolean;
   /** True when trying again later may succeed (429, 5xx, network, timeout). */
   readonly retryable: boolean;
+  /**
+   * True when the request certainly never reached the server: it failed while the connection was being
+   * made (TCP connect, TLS handshake, a proxy's tunnel), before a byte of it was written. A create that
+   * failed so created nothing.
+   */
+  readonly notSent: boolean;
 
   constructor(init: EverflowApiErrorInit) {
     super(formatMessage(init.operation, init.pixelId, init.detail));
@@ -85,6 +98,7 @@ export class EverflowApiError extends Error {
     this.attempts = init.attempts;
     this.candidateIds = init.candidateIds;
     this.notFound = init.kind === "not-found";
+    this.notSent = init.notSent ?? false;
     this.retryable =
       init.retryable ??
       (init.kind === "rate-limited" ||
@@ -193,28 +207,82 @@ const TIMEOUT_CODES = new Set([
   "ETIMEDOUT",
 ]);
 
-/** The error for a failure without an HTTP response (connection refused/reset, timeouts, DNS). */
+/** The error for a failure without an HTTP response (connection refused/reset, timeouts, DNS, TLS). */
 export function networkError(args: {
   operation: EverflowOperation;
   pixelId?: number;
   cause: unknown;
   secrets: readonly (string | undefined)[];
   attempts?: number;
+  /** It failed before a byte of the request was written (see EverflowApiError.notSent). */
+  notSent?: boolean;
+  /** The base URL, as a user may read it (no credentials): named by TLS and proxy failures. */
+  target?: string;
+  /** The proxy the request went through: its origin (never its credentials) and where it was set. */
+  proxy?: { origin: string; variable: string };
 }): EverflowApiError {
-  const err = args.cause as { code?: unknown; message?: unknown } | null | undefined;
+  const err = args.cause as { code?: unknown; message?: unknown; reason?: unknown } | null | undefined;
   const code = typeof err?.code === "string" ? err.code : undefined;
   const text =
     typeof err?.message === "string" ? redactString(err.message, args.secrets) : String(args.cause);
+  const target = args.target ?? "the server";
+  const proxy = args.proxy ? `proxy ${args.proxy.origin} (${args.proxy.variable})` : undefined;
+  const gaveUp =
+    args.attempts !== undefined && args.attempts > 1 ? ` (gave up after ${args.attempts} attempts)` : "";
+  const refused = args.proxy ? tunnelRefusal(err) : undefined;
+  if (proxy && refused !== undefined) {
+    const hint =
+      refused === 407
+        ? `: the proxy wants credentials; check the user and password in ${args.proxy?.variable}`
+        : "";
+    return new EverflowApiError({
+      operation: args.operation,
+      pixelId: args.pixelId,
+      kind: "proxy",
+      status: refused,
+      code,
+      attempts: args.attempts,
+      retryable: refused >= 500,
+      notSent: true,
+      detail: `${proxy} answered HTTP ${refused} to the tunnel (CONNECT) to ${target}${hint}; nothing was sent${gaveUp}`,
+    });
+  }
+  const tls = tlsFailure(code);
+  // A certificate is checked during the handshake, before the request; another TLS error counts as
+  // the handshake's only when it came before the request was written (a record failing mid-exchange
+  // is a network error of the exchange).
+  const notSent = (args.notSent ?? false) || tls === "certificate";
+  if (tls && notSent && err) {
+    const reason = truncate(redactString(tlsReason(err), args.secrets), 200);
+    const via = proxy ? `, through ${proxy},` : "";
+    const detail =
+      tls === "certificate"
+        ? `TLS certificate of ${target}${via} rejected (${code}: ${reason}): nothing was sent, and a certificate ` +
+          "error is not retried (a TLS-inspecting proxy's CA can be trusted with NODE_EXTRA_CA_CERTS)"
+        : `TLS handshake with ${target}${via} failed (${code}: ${reason}): nothing was sent, not retried`;
+    return new EverflowApiError({
+      operation: args.operation,
+      pixelId: args.pixelId,
+      kind: "tls",
+      code,
+      attempts: args.attempts,
+      retryable: false,
+      notSent,
+      detail,
+    });
+  }
   const kind: EverflowErrorKind = code !== undefined && TIMEOUT_CODES.has(code) ? "timeout" : "network";
-  let detail = `${kind === "timeout" ? "timeout" : "network error"}${code ? ` (${code})` : ""}: ${truncate(text, 200)}`;
-  if (args.attempts !== undefined && args.attempts > 1)
-    detail += ` (gave up after ${args.attempts} attempts)`;
+  const where = proxy ? ` ${notSent ? "connecting through" : "through"} ${proxy}` : "";
+  let detail = `${kind === "timeout" ? "timeout" : "network error"}${code ? ` (${code})` : ""}${where}: ${truncate(text, 200)}`;
+  if (notSent) detail += "; nothing was sent";
+  detail += gaveUp;
   return new EverflowApiError({
     operation: args.operation,
     pixelId: args.pixelId,
     kind,
     code,
     attempts: args.attempts,
+    notSent,
     detail,
   });
 }

@@ -48,14 +48,8 @@ export {
   type RetryMode,
   type RetryOptions,
 } from "./retry";
-export {
-  DEFAULT_TIMEOUTS,
-  poolStats,
-  type ClientLogEvent,
-  type ClientLogger,
-  type PoolStats,
-  type TimeoutOptions,
-} from "./transport";
+export { poolStats, type PoolStats } from "./pool";
+export { DEFAULT_TIMEOUTS, type ClientLogEvent, type ClientLogger, type TimeoutOptions } from "./transport";
 export { defaultUserAgent, packageVersion } from "./version";
 export {
   canonicalPixelType,

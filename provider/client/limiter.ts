@@ -74,6 +74,14 @@ export interface Permit {
   done(status?: number, remaining?: number): void;
 }
 
+/** What a waiter needs of a cancellation (cancel.ts's Cancellation). */
+export interface CancelScope {
+  onCancel(callback: () => void): () => void;
+}
+
+/** The permit of a wait given up on cancel: no token was taken, so there is nothing to report. */
+const NO_TOKEN: Permit = { done: () => undefined };
+
 export interface LimiterStats {
   /** The configured (highest) rate and burst. */
   rate: number;
@@ -145,15 +153,32 @@ export class TokenBucket {
     return Math.max(1, (this.burst * this.fillRate(now)) / this.rate);
   }
 
-  /** Resolves with a permit when the caller may send one request. FIFO. */
-  acquire(): Promise<Permit> {
+  /**
+   * Resolves with a permit when the caller may send one request. FIFO. When `cancel` is cancelled while
+   * the caller waits, it leaves the queue at once and gets a permit that holds no token (its caller
+   * sends nothing): a cancelled run neither spends the account's tokens nor waits for them.
+   */
+  acquire(cancel?: CancelScope): Promise<Permit> {
     if (this.queue.length === 0) {
       const permit = this.tryTake();
       if (permit) return Promise.resolve(permit);
     }
     this.counters.waited++;
     return new Promise<Permit>((resolve) => {
-      this.queue.push(resolve);
+      // Registered after the waiter is queued: a scope already cancelled calls back at once.
+      const registration: { unregister?: () => void } = {};
+      const waiter = (permit: Permit): void => {
+        registration.unregister?.();
+        resolve(permit);
+      };
+      this.queue.push(waiter);
+      registration.unregister = cancel?.onCancel(() => {
+        const at = this.queue.indexOf(waiter);
+        if (at < 0) return;
+        this.queue.splice(at, 1);
+        resolve(NO_TOKEN);
+        this.pump();
+      });
       this.pump();
     });
   }

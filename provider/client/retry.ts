@@ -67,9 +67,10 @@ export function parseRetryAfter(
 }
 
 /**
- * Network error codes that only a connection attempt raises: the request was certainly not sent.
- * (ENETUNREACH and the like can also hit a kept-alive connection after a request was written, so they
- * are retryable for idempotent requests but not proof that a create never left.)
+ * Network error codes that only a connection attempt raises: the request was certainly not sent. The
+ * transport knows better, from the phase an attempt failed in (see `notSent`); these codes are the
+ * fallback. (ENETUNREACH and the like can also hit a kept-alive connection after a request was
+ * written, so they are retryable for idempotent requests but not proof that a create never left.)
  */
 export const NOT_SENT_CODES: ReadonlySet<string> = new Set([
   "ECONNREFUSED",
@@ -108,8 +109,9 @@ export type RetryMode =
   /** GET and PUT (a full replacement): safe to repeat. */
   | "idempotent"
   /**
-   * POST (create): repeated only when the server certainly did not act on it: the connection was never
-   * made, or the answer was 429. Every other failure is ambiguous and goes to reconciliation.
+   * POST (create): repeated only when the server certainly did not act on it: the attempt failed before
+   * it was written (a refused or reset connection, a connect timeout, a failed handshake), or the answer
+   * was 429. Every other failure is ambiguous and goes to reconciliation.
    */
   | "create";
 
@@ -118,6 +120,10 @@ export interface FailedAttempt {
   status?: number;
   /** Network error code when none did. */
   code?: string;
+  /** The attempt failed while connecting, before a byte of the request was written. */
+  notSent?: boolean;
+  /** The proxy refused the tunnel with this status (nothing reached Everflow). */
+  proxyStatus?: number;
   /** A 2xx response had started before the failure (a body timeout or reset mid-body). */
   afterSuccessHeaders?: boolean;
   /** From the response's Retry-After, in ms. */
@@ -129,6 +135,7 @@ export type RetryDecision =
 
 export function retryReason(failure: FailedAttempt): string {
   if (failure.status !== undefined) return failure.status === 429 ? "HTTP 429" : `HTTP ${failure.status}`;
+  if (failure.proxyStatus !== undefined) return `proxy HTTP ${failure.proxyStatus}`;
   return failure.code ?? "network error";
 }
 
@@ -139,8 +146,16 @@ export function isRetryable(mode: RetryMode, failure: FailedAttempt): boolean {
     if (failure.status === 429) return true;
     return mode === "idempotent" && failure.status >= 500 && failure.status <= 599;
   }
-  if (failure.code === undefined) return false;
-  return mode === "create" ? NOT_SENT_CODES.has(failure.code) : RETRYABLE_CODES.has(failure.code);
+  // A proxy that could not reach Everflow (502, 503, 504) may next time; one that wants credentials
+  // (407) or forbids the host (403) will not. Nothing was sent either way, so a create may retry too.
+  if (failure.proxyStatus !== undefined) return failure.proxyStatus >= 500;
+  const code = failure.code;
+  if (code === undefined) return false;
+  // A failure of the kind that heals (a reset, a refused or timed-out connect); in create mode, only
+  // if the attempt certainly was not sent. Certificate and handshake errors are not in the set: they
+  // do not heal.
+  if (mode === "create" && !(failure.notSent || certainlyNotSent(code))) return false;
+  return RETRYABLE_CODES.has(code);
 }
 
 /**

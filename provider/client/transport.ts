@@ -1,16 +1,19 @@
-// HTTP transport: one keep-alive undici Agent per base URL per process, undici's retry interceptor
-// (interceptors.retry → RetryHandler) driven by the policy in retry.ts, and an inner per-attempt
-// interceptor that takes a rate-limit token, feeds the response's rate-limit headers back to the
-// account's bucket, counts requests and emits the log events.
+// HTTP transport: one keep-alive undici dispatcher per base URL per process (pool.ts), undici's retry
+// interceptor (interceptors.retry → RetryHandler) driven by the policy in retry.ts, and an inner
+// per-attempt interceptor that takes a rate-limit token, feeds the response's rate-limit headers back
+// to the account's bucket, counts requests, notes whether the attempt was written, and emits the log
+// events.
 //
 //   request ──> retry interceptor (undici RetryHandler: waits, re-dispatches)
 //                 └─> attempt interceptor (token bucket, logging, stats)  ── once per attempt
-//                       └─> Agent (connection pool, keep-alive, timeouts)
+//                       └─> Agent, or ProxyAgent through HTTPS_PROXY (pool, keep-alive, timeouts)
 
-import { Agent, interceptors, type Dispatcher } from "undici";
+import { interceptors, type Dispatcher } from "undici";
 import type { IncomingHttpHeaders } from "node:http";
-import { cancellationSignal, cancelledError, untilCancelled } from "./cancel";
+import { cancellation, cancelledError, untilCancelled, type Cancellation } from "./cancel";
 import { networkError, type EverflowOperation } from "./errors";
+import { poolFor, type PoolEntry, type PoolStats } from "./pool";
+import { tunnelRefusal } from "./proxy";
 import { rateLimitRemaining, type TokenBucket } from "./limiter";
 import { redact } from "./redact";
 import { decideRetry, parseRetryAfter, type FailedAttempt, type RetryMode, type RetryPolicy } from "./retry";
@@ -55,71 +58,6 @@ export interface ClientLogEvent {
 }
 
 export type ClientLogger = (line: ClientLogEvent) => void;
-
-// ---------------------------------------------------------------------------------------------------
-// Connection pools
-
-export interface PoolStats {
-  origin: string;
-  /** TCP connections opened by the pool since it was created. */
-  connectionsOpened: number;
-  /** Connections closed (by either side). */
-  disconnects: number;
-  /** Failed connection attempts. */
-  connectionErrors: number;
-  /** Request attempts dispatched through the pool (retries included). */
-  requests: number;
-}
-
-interface PoolEntry {
-  agent: Agent;
-  stats: PoolStats;
-}
-
-const pools = new Map<string, PoolEntry>();
-
-/**
- * The process-wide pool of a base URL (keyed by its origin). Every client of the same origin shares it,
- * so every postback of a Pulumi program shares one set of keep-alive connections. The connect timeout is
- * fixed by the first client; the headers and body timeouts are applied per request.
- */
-export function poolFor(baseUrl: string, timeouts: Required<TimeoutOptions>): PoolEntry {
-  const origin = new URL(baseUrl).origin;
-  let entry = pools.get(origin);
-  if (entry && !entry.agent.closed && !entry.agent.destroyed) return entry;
-  const agent = new Agent({
-    connect: { timeout: timeouts.connectMs },
-    headersTimeout: timeouts.headersMs,
-    bodyTimeout: timeouts.bodyMs,
-    keepAliveTimeout: 4_000,
-    keepAliveMaxTimeout: 60_000,
-  });
-  const stats: PoolStats = { origin, connectionsOpened: 0, disconnects: 0, connectionErrors: 0, requests: 0 };
-  agent.on("connect", () => {
-    stats.connectionsOpened += 1;
-  });
-  agent.on("disconnect", () => {
-    stats.disconnects += 1;
-  });
-  agent.on("connectionError", () => {
-    stats.connectionErrors += 1;
-  });
-  entry = { agent, stats };
-  pools.set(origin, entry);
-  return entry;
-}
-
-/** Stats of every pool (a copy). */
-export function poolStats(): PoolStats[] {
-  return [...pools.values()].map((entry) => ({ ...entry.stats }));
-}
-
-/** Destroy every pool's agent and forget it (tests). */
-export async function resetPools(): Promise<void> {
-  const entries = [...pools.values()];
-  pools.clear();
-  await Promise.all(entries.map((entry) => entry.agent.destroy().catch(() => undefined)));
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Requests
@@ -175,8 +113,16 @@ interface AttemptState {
   status?: number;
   /** An attempt is on the wire (dispatched, not failed): a write then runs to its answer on cancel. */
   sent?: boolean;
+  /**
+   * undici began writing the current attempt (its onRequestStart: the connection, TLS handshake and
+   * proxy tunnel were made). An attempt that failed without it sent nothing: not a byte reached the
+   * server, whatever the error's code.
+   */
+  written?: boolean;
   /** The process's cancellation when the request started (cancel.ts). */
-  cancel: AbortSignal;
+  cancel: Cancellation;
+  /** Ends the retry wait in progress at once (on cancel: the next attempt then gives up unsent). */
+  wake?: () => void;
 }
 
 const noopController: Dispatcher.DispatchController = {
@@ -189,9 +135,9 @@ const noopController: Dispatcher.DispatchController = {
 };
 
 /**
- * Forwards every callback, observing one attempt: `onStart` when the response headers arrive (before the
- * retry callback runs, so the log reads in order), `onEnd` when the attempt failed without a response
- * or its body failed.
+ * Forwards every callback, observing one attempt: `onWrite` when undici starts writing the request (the
+ * connection is made), `onStart` when the response headers arrive (before the retry callback runs, so
+ * the log reads in order), `onError` when the attempt failed without a response or its body failed.
  */
 class AttemptHandler implements Dispatcher.DispatchHandler {
   private status: number | undefined;
@@ -199,12 +145,14 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   constructor(
     private readonly inner: Dispatcher.DispatchHandler,
     private readonly hooks: {
+      onWrite(): void;
       onStart(status: number, headers: IncomingHttpHeaders): void;
       onError(status: number | undefined, error: Error): void;
     },
   ) {}
 
   onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
+    this.hooks.onWrite();
     this.inner.onRequestStart?.(controller, context);
   }
 
@@ -273,15 +221,15 @@ export class Transport {
     const logger = this.options.logger;
     if (!logger) return;
     try {
-      logger(redact(line, [this.#apiKey, ...secrets]));
+      logger(redact(line, this.secrets(secrets)));
     } catch {
       // The hook is observability only.
     }
   }
 
-  /** Every secret this transport knows, for redacting messages. */
+  /** Every secret this transport knows, for redacting messages: the API key, the proxy's password. */
   secrets(extra: readonly (string | undefined)[] = []): (string | undefined)[] {
-    return [this.#apiKey, ...extra];
+    return [this.#apiKey, ...(this.pool.proxy?.secrets ?? []), ...extra];
   }
 
   fullPath(path: string, query?: SendRequest["query"]): string {
@@ -299,7 +247,7 @@ export class Transport {
    */
   async send(req: SendRequest): Promise<SendResult> {
     const budget = req.budget ?? newBudget();
-    const cancel = cancellationSignal();
+    const cancel = cancellation();
     const state: AttemptState = { cancel };
     const path = this.fullPath(req.path, req.query);
     const secrets = req.secrets ?? [];
@@ -311,7 +259,7 @@ export class Transport {
     // error message can be read).
     const retry = (err: Error, _context: unknown, callback: (err?: Error | null) => void): void => {
       state.sent = false;
-      if (cancel.aborted) {
+      if (cancel.cancelled) {
         callback(err);
         return;
       }
@@ -348,7 +296,13 @@ export class Transport {
         },
         secrets,
       );
-      setTimeout(() => callback(null), decision.delayMs);
+      const resume = (): void => {
+        clearTimeout(timer);
+        state.wake = undefined;
+        callback(null);
+      };
+      const timer = setTimeout(resume, decision.delayMs);
+      state.wake = resume;
     };
 
     const dispatcher = this.pool.agent.compose(
@@ -367,8 +321,14 @@ export class Transport {
       headers["content-type"] = "application/json";
     }
 
-    if (cancel.aborted) throw cancelledError(req.operation, req.pixelId);
+    if (cancel.cancelled) throw cancelledError(req.operation, req.pixelId, cancel);
     const read = req.method === "GET";
+    // A read is aborted through a signal of its own (undici listens to it), not the process's: see cancel.ts.
+    const abortRead = read ? new AbortController() : undefined;
+    const unregister = cancel.onCancel(() => {
+      abortRead?.abort(cancel.reason);
+      state.wake?.();
+    });
     try {
       const pending = dispatcher
         .request({
@@ -379,25 +339,31 @@ export class Transport {
           body,
           headersTimeout: this.options.timeouts.headersMs,
           bodyTimeout: this.options.timeouts.bodyMs,
-          ...(read ? { signal: cancel } : {}),
+          ...(abortRead ? { signal: abortRead.signal } : {}),
         })
         .then(async (res) => ({ res, text: await res.body.text() }));
       // On cancel: a read, or a write still waiting for its turn, is given up at once.
       const { res, text } = await untilCancelled(
+        cancel,
         pending,
         () => read || !state.sent,
-        () => cancelledError(req.operation, req.pixelId),
+        () => cancelledError(req.operation, req.pixelId, cancel),
       );
       return { status: res.statusCode, headers: res.headers, text, attempts: budget.attempts };
     } catch (err) {
-      if (cancel.aborted && (read || !state.sent)) throw cancelledError(req.operation, req.pixelId);
+      if (cancel.cancelled && (read || !state.sent)) throw cancelledError(req.operation, req.pixelId, cancel);
       throw networkError({
         operation: req.operation,
         pixelId: req.pixelId,
         cause: err,
         secrets: this.secrets(secrets),
         attempts: budget.attempts,
+        notSent: !state.written,
+        target: this.pool.target,
+        ...(this.pool.proxy ? { proxy: this.pool.proxy } : {}),
       });
+    } finally {
+      unregister();
     }
   }
 
@@ -413,12 +379,13 @@ export class Transport {
       // One setImmediate before dispatching: undici marks a connection free again in a setImmediate after
       // a response completes, so a request sent straight after the previous one's body was read would
       // otherwise find the connection still busy and open a second one.
-      void limiter.acquire().then(async (permit) => {
+      void limiter.acquire(state.cancel).then(async (permit) => {
         await new Promise<void>((resolve) => setImmediate(resolve));
-        if (state.cancel.aborted) {
-          // Cancelled while waiting for a token: nothing more goes on the wire.
+        state.written = false;
+        if (state.cancel.cancelled) {
+          // Cancelled while waiting for a token or a retry: nothing more goes on the wire.
           permit.done();
-          handler.onResponseError?.(noopController, state.cancel.reason as Error);
+          handler.onResponseError?.(noopController, state.cancel.reason ?? new Error("cancelled"));
           return;
         }
         if (budget.attempts === 0) budget.startedAt = performance.now();
@@ -443,6 +410,9 @@ export class Transport {
           );
         };
         const tracked = new AttemptHandler(handler, {
+          onWrite: () => {
+            state.written = true;
+          },
           onStart: (status, headers) => {
             state.status = status;
             permit.done(status, rateLimitRemaining(headers));
@@ -474,6 +444,8 @@ function describeFailure(err: Error, state: AttemptState): FailedAttempt {
   }
   return {
     code: typeof e.code === "string" ? e.code : undefined,
+    proxyStatus: tunnelRefusal(err),
+    notSent: !state.written,
     // A failure after a successful response started (a body timeout, a reset mid-body) cannot be resumed.
     afterSuccessHeaders: state.status !== undefined && state.status < 300,
   };

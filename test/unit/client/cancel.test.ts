@@ -49,6 +49,8 @@ test("a request waiting on the client's rate limit is given up unsent", async ()
   await env.client.list(); // the only token
   const err = await cancelledWithin(env.client.get(1234), 200, 100);
   expect(err.pixelId).toBe(1234);
+  // It left the limiter's queue, without a token: a cancelled run leaves no timer waiting for one.
+  expect(env.client.stats().limiter).toMatchObject({ queued: 0, acquired: 1 });
   await later(200);
   expect(env.count(ROUTE.get)).toBe(0);
 });

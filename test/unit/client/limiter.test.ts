@@ -1,4 +1,5 @@
 import { accountKey, TokenBucket, type Permit } from "../../../provider/client";
+import { Cancellation } from "../../../provider/client/cancel";
 import { limiterFor, resetLimiters } from "../../../provider/client/limiter";
 import { FakeClock } from "./helpers";
 
@@ -10,6 +11,37 @@ function fire(bucket: TokenBucket, n: number): { permits: Permit[]; granted: () 
 }
 
 describe("TokenBucket (fake clock)", () => {
+  test("a cancel lets every waiter go at once, without a token; later waiters queue as before", async () => {
+    const clock = new FakeClock();
+    const bucket = new TokenBucket({ rate: 1, burst: 2, clock });
+    const scope = new Cancellation();
+    const other = new Cancellation();
+    const granted: string[] = [];
+    const first: Permit[] = [];
+    for (let i = 0; i < 2; i++)
+      void bucket.acquire(scope).then((p) => {
+        first.push(p);
+        granted.push(`first ${i}`);
+      });
+    for (let i = 0; i < 3; i++) void bucket.acquire(scope).then(() => granted.push(`cancelled ${i}`));
+    void bucket.acquire(other).then(() => granted.push("other"));
+    await clock.advance(0);
+    expect(granted).toEqual(["first 0", "first 1"]);
+    scope.cancel("test");
+    await clock.advance(0);
+    expect(granted).toEqual(["first 0", "first 1", "cancelled 0", "cancelled 1", "cancelled 2"]);
+    expect(bucket.stats()).toMatchObject({ acquired: 2, queued: 1 });
+    // The waiter of another scope keeps its place and gets the next token (the burst was answered).
+    for (const p of first) p.done(200, 5);
+    await clock.advance(1000);
+    expect(granted.at(-1)).toBe("other");
+    expect(bucket.stats()).toMatchObject({ acquired: 3, queued: 0 });
+    // Acquiring in a scope already cancelled: let go at once, no token taken.
+    const late = await bucket.acquire(scope);
+    late.done(200, 0);
+    expect(bucket.stats()).toMatchObject({ acquired: 3, queued: 0 });
+  });
+
   test("burst at once, then the sustained rate; never more than burst + rate*t by time t", async () => {
     const clock = new FakeClock();
     const bucket = new TokenBucket({ rate: 5, burst: 20, clock });

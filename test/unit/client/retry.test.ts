@@ -59,6 +59,32 @@ describe("decideRetry", () => {
     }
   });
 
+  test("POST: any transient failure before the request was written (connect, handshake) is retried", () => {
+    for (const code of ["ECONNRESET", "ETIMEDOUT", "UND_ERR_SOCKET", "EHOSTUNREACH"]) {
+      expect(r("create", { code, notSent: true })).toBe(true);
+      expect(r("create", { code, notSent: false })).toBe(false);
+    }
+    // Unsent but not transient: a name that does not resolve, a certificate, a failed handshake.
+    expect(r("create", { code: "ENOTFOUND", notSent: true })).toBe(false);
+    for (const code of ["DEPTH_ZERO_SELF_SIGNED_CERT", "CERT_HAS_EXPIRED", "ERR_SSL_WRONG_VERSION_NUMBER"]) {
+      expect(r("create", { code, notSent: true })).toBe(false);
+    }
+  });
+
+  test("certificate and handshake errors are never retried, in any mode", () => {
+    for (const code of [
+      "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+      "DEPTH_ZERO_SELF_SIGNED_CERT",
+      "CERT_HAS_EXPIRED",
+      "ERR_TLS_CERT_ALTNAME_INVALID",
+      "SELF_SIGNED_CERT_IN_CHAIN",
+      "ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE",
+    ]) {
+      expect(r("idempotent", { code, notSent: true })).toBe(false);
+      expect(r("create", { code, notSent: true })).toBe(false);
+    }
+  });
+
   test("caps: attempts and total time", () => {
     expect(r("idempotent", { status: 503 }, { attemptsMade: 5, elapsedMs: 0 })).toBe(true);
     expect(r("idempotent", { status: 503 }, { attemptsMade: 6, elapsedMs: 0 })).toBe(false);

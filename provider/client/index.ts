@@ -9,6 +9,7 @@ export {
   type DeactivateOptions,
   type EverflowClientOptions,
   type ListFilters,
+  type WriteOptions,
 } from "./client";
 export {
   EverflowApiError,

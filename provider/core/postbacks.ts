@@ -17,7 +17,7 @@ import { MODELLED_FIELDS, type ModelledField } from "./rules";
 import { PixelReader } from "./pixel-reader";
 import { AccountOwnership, ExpectedOwners } from "./ownership";
 import { Claims } from "./claims";
-import { holdsSecret, secretInputs } from "./secrecy";
+import { holdsSecret, secretInputs, secretTexts } from "./secrecy";
 import { CheckedPostbackInputs, DEFAULT_ACCOUNT, PostbackInputsSchema } from "./schema";
 import { clientOptions, ConfigSource, Settings } from "./settings";
 
@@ -197,21 +197,22 @@ export class Postbacks {
     await this.expectedOwners.settled(declared.account); // ownership.ts
     // ownership.ts; the shared listing, which later writes of the run reuse.
     await ownership.beforeCreate(this.expectedOwners.of(declared.account), () => reader.listing());
-    const pixel = await writing(reader, undefined, () => client.create(declaredBody(declared))).catch(
-      (error: unknown) => {
-        // Everflow answered with the new id, but not in a form the client could read: record the id.
-        if (isEverflowApiError(error) && error.pixelId !== undefined) {
-          const { importId: _none, ...outs } = declared;
-          throw new PostbackInitError(
-            String(error.pixelId),
-            { ...outs, pixelId: error.pixelId },
-            "created",
-            error,
-          );
-        }
-        throw error;
-      },
-    );
+    const secrets = secretTexts(declared, secretInputs(ctx.secrets));
+    const pixel = await writing(reader, undefined, () =>
+      client.create(declaredBody(declared), { secrets }),
+    ).catch((error: unknown) => {
+      // Everflow answered with the new id, but not in a form the client could read: record the id.
+      if (isEverflowApiError(error) && error.pixelId !== undefined) {
+        const { importId: _none, ...outs } = declared;
+        throw new PostbackInitError(
+          String(error.pixelId),
+          { ...outs, pixelId: error.pixelId },
+          "created",
+          error,
+        );
+      }
+      throw error;
+    });
     this.claims.hold(this.settings.platform(declared.account), pixel.network_pixel_id); // claims.ts
     const id = String(pixel.network_pixel_id);
     const token = declared.facebookPixel?.accessToken;
@@ -304,7 +305,9 @@ export class Postbacks {
       const kept: Props = { ...liveShape };
       for (const f of MODELLED_FIELDS) kept[f] = unchangedValue(f, liveShape, props);
       const body = { ...toPixelBody(live), ...declaredBody({ ...kept, pixelStatus: "inactive" } as never) };
-      return client.update(Number(id), body, "deactivate");
+      return client.update(Number(id), body, "deactivate", {
+        secrets: secretTexts(props, secretInputs(ctx.secrets)),
+      });
     };
     await writing(reader, Number(id), deactivate).catch(async (error: unknown) => {
       // Already gone is what delete wants, but a 404 alone may be a wrong base URL: the account's
@@ -400,7 +403,9 @@ export class Postbacks {
     }
     const body = { ...toPixelBody(live), ...declaredBody(sent as CheckedPostbackInputs) };
     const pixel = await writing(reader, live.network_pixel_id, () =>
-      client.update(live.network_pixel_id, body),
+      client.update(live.network_pixel_id, body, "update", {
+        secrets: secretTexts(sent, secretInputs(ctx.secrets)),
+      }),
     );
     const answered = toOutputs(pixel, declared.account, token);
     const check = checkAnswer(sent, answered, secretInputs(ctx.secrets), appliedOf(olds), fromDeclaration);

@@ -1,6 +1,7 @@
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { APPLIED_KEY, drift as driftSinceLastAnswer } from "../provider/core/applied";
-import { canonical, changedFields, type CanonicalPostback } from "../provider/core/mapping";
+import { canonical, type CanonicalPostback } from "../provider/core/mapping";
+import { changedUnits } from "../provider/core/rules";
 import { EXIT_DRIFT, EXIT_OK } from "./args";
 
 /**
@@ -118,13 +119,15 @@ export function fieldDrift(
 ): FieldDrift[] {
   const a = canonical(declared);
   const b = canonical(live);
-  const out: FieldDrift[] = [];
   const drifted =
     applied === undefined
-      ? changedFields(declared, live)
+      ? changedUnits(declared, live)
       : driftSinceLastAnswer(live, { [APPLIED_KEY]: applied });
-  for (const field of drifted as Array<keyof CanonicalPostback>) {
-    if (field !== "facebookPixel") {
+  const out: FieldDrift[] = [];
+  let pixelShown = false;
+  for (const unit of drifted) {
+    if (!unit.startsWith("facebookPixel.")) {
+      const field = unit as Exclude<keyof CanonicalPostback, "facebookPixel">;
       const hide = secret.includes(field);
       out.push({ field, declared: hide ? SECRET : a[field], live: hide ? SECRET : b[field] });
       continue;
@@ -133,17 +136,13 @@ export function fieldDrift(
     const fb = b.facebookPixel;
     if (fa && fb) {
       // Name the part that changed; the access token is compared but never shown.
-      for (const part of ["pixelId", "eventName", "accessToken"] as const) {
-        if (fa[part] === fb[part]) continue;
-        const hide = part === "accessToken";
-        out.push({
-          field: `facebookPixel.${part}`,
-          declared: hide ? SECRET : fa[part],
-          live: hide ? SECRET : fb[part],
-        });
-      }
-    } else {
-      out.push({ field, declared: shownPixel(fa), live: shownPixel(fb) });
+      const part = unit.slice("facebookPixel.".length) as "pixelId" | "eventName" | "accessToken";
+      const hide = part === "accessToken";
+      out.push({ field: unit, declared: hide ? SECRET : fa[part], live: hide ? SECRET : fb[part] });
+    } else if (!pixelShown) {
+      // Added or removed as a whole (the delivery method changed): shown whole, once.
+      pixelShown = true;
+      out.push({ field: "facebookPixel", declared: shownPixel(fa), live: shownPixel(fb) });
     }
   }
   return out;

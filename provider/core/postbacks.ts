@@ -10,10 +10,19 @@ import {
   drift,
   matchesLastAnswer,
   programChanges,
+  readForm,
   unchangedValue,
 } from "./applied";
-import { changedFields, declaredBody, toDeclaredShape, toOutputs } from "./mapping";
-import { MODELLED_FIELDS, type ModelledField } from "./rules";
+import { declaredBody, toDeclaredShape, toOutputs } from "./mapping";
+import {
+  canonical,
+  changedUnits,
+  fromUnits,
+  sameValue,
+  unitValues,
+  WRITE_UNITS,
+  type WriteUnit,
+} from "./rules";
 import { PixelReader } from "./pixel-reader";
 import { AccountOwnership, ExpectedOwners } from "./ownership";
 import { Claims } from "./claims";
@@ -239,12 +248,13 @@ export class Postbacks {
     // An empty id tells the engine the postback is gone, so a refresh drops it from state.
     if (!pixel) return { id: "", props: {} };
     const token = knownToken(props);
-    const applied = appliedOf(props);
+    // applied.ts: text Everflow presents escaped in its read answers is taken in the form it stores.
+    const { live, record } = readForm(toDeclaredShape(pixel, account, token), props);
     return {
       id,
       // The record of the last write survives a refresh: drift is the live postback against it.
-      props: { ...toOutputs(pixel, account, token), ...(applied ? { [APPLIED_KEY]: applied } : {}) },
-      inputs: toDeclaredShape(pixel, account, token),
+      props: { ...toOutputs(pixel, account, token), ...live, ...(record ? { [APPLIED_KEY]: record } : {}) },
+      inputs: live,
     };
   }
 
@@ -301,10 +311,13 @@ export class Postbacks {
     ownership.judge(Number(id), props, live);
     if (!live || live.pixel_status === "inactive") return;
     const deactivate = async () => {
-      const liveShape = toDeclaredShape(live, account, token);
-      const kept: Props = { ...liveShape };
-      for (const f of MODELLED_FIELDS) kept[f] = unchangedValue(f, liveShape, props);
-      const body = { ...toPixelBody(live), ...declaredBody({ ...kept, pixelStatus: "inactive" } as never) };
+      // Every unit as the last write left it, or as changed outside Pulumi; never in a read form.
+      const { live: liveShape, record } = readForm(toDeclaredShape(live, account, token), props);
+      const known = { ...props, [APPLIED_KEY]: record };
+      const units = unitValues(canonical(liveShape));
+      for (const u of WRITE_UNITS) units[u] = unchangedValue(u, liveShape, known);
+      const kept = { ...fromUnits(units), pixelStatus: "inactive" };
+      const body = { ...toPixelBody(live), ...declaredBody(kept as never) };
       return client.update(Number(id), body, "deactivate", {
         secrets: secretTexts(props, secretInputs(ctx.secrets)),
       });
@@ -330,7 +343,7 @@ export class Postbacks {
     const token = declared.facebookPixel?.accessToken;
     const liveOuts = toOutputs(live, declared.account, token);
     const taken = { id: String(id), outs: liveOuts };
-    const differing = changedFields(declared, toDeclaredShape(live, declared.account, token));
+    const differing = changedUnits(declared, toDeclaredShape(live, declared.account, token));
     if (differing.length === 0) {
       return { ...taken, outs: { ...liveOuts, [APPLIED_KEY]: appliedRecord(declared, liveOuts) } };
     }
@@ -389,18 +402,23 @@ export class Postbacks {
     live: Pixel,
     declared: CheckedPostbackInputs,
     olds: Props,
-    changing: ReadonlySet<ModelledField>,
+    changing: ReadonlySet<WriteUnit>,
     ctx: CallContext,
   ): Promise<Props> {
     const id = String(live.network_pixel_id);
     const token = declared.facebookPixel?.accessToken;
-    const liveShape = toDeclaredShape(live, declared.account, token);
-    const sent: Props = { ...declared };
-    const fromDeclaration: ModelledField[] = [];
-    for (const f of MODELLED_FIELDS) {
-      if (changing.has(f) || matchesLastAnswer(f, liveShape, olds)) fromDeclaration.push(f);
-      else sent[f] = unchangedValue(f, liveShape, olds);
+    // applied.ts: the base in the form Everflow stores, not the escaped form it presents on read.
+    const base = readForm(toDeclaredShape(live, declared.account, token), olds);
+    const liveShape = base.live;
+    const known = base.record ? { ...olds, [APPLIED_KEY]: base.record } : olds;
+    const declaredUnits = unitValues(canonical(declared));
+    const units = { ...declaredUnits };
+    const fromDeclaration: WriteUnit[] = [];
+    for (const u of WRITE_UNITS) {
+      if (changing.has(u) || matchesLastAnswer(u, liveShape, known)) fromDeclaration.push(u);
+      else units[u] = unchangedValue(u, liveShape, known);
     }
+    const sent: Props = { ...declared, ...fromUnits(units) };
     const body = { ...toPixelBody(live), ...declaredBody(sent as CheckedPostbackInputs) };
     const pixel = await writing(reader, live.network_pixel_id, () =>
       client.update(live.network_pixel_id, body, "update", {
@@ -411,8 +429,8 @@ export class Postbacks {
     const check = checkAnswer(sent, answered, secretInputs(ctx.secrets), appliedOf(olds), fromDeclaration);
     if (check.broken.length > 0) throw new Error(`postback ${id}: ${brokenWrite(check.broken)}`);
     await warnAnswer(ctx, id, check.notes);
-    const kept = MODELLED_FIELDS.filter(
-      (f) => !fromDeclaration.includes(f) && changedFields(sent, declared).includes(f),
+    const kept = WRITE_UNITS.filter(
+      (u) => !fromDeclaration.includes(u) && !sameValue(units[u], declaredUnits[u]),
     );
     if (kept.length > 0) {
       await ctx.warn(
@@ -420,7 +438,10 @@ export class Postbacks {
           `${kept.length === 1 ? "it" : "them"}); run \`pulumi up --refresh\` to see such changes before writing`,
       );
     }
-    return { ...answered, [APPLIED_KEY]: appliedRecord(declared, answered) };
+    return {
+      ...answered,
+      [APPLIED_KEY]: appliedRecord(declared, answered, base.record?.r === "html"),
+    };
   }
 
   private account(name: string): Account {

@@ -37,6 +37,83 @@ export const MODELLED_FIELDS = [
 ] as const;
 export type ModelledField = (typeof MODELLED_FIELDS)[number];
 
+/** The parts of the facebook pixel, each written on its own (a program may change, or ignore, one). */
+export const FACEBOOK_PARTS = ["pixelId", "eventName", "accessToken"] as const;
+
+/**
+ * What the write model compares and writes, one by one: each modelled field, and the facebook pixel by
+ * its parts. A unit the program did not change keeps its live value in a write (applied.ts), so a part
+ * changed in the Everflow UI (a rotated token) survives a change of another part.
+ */
+export const WRITE_UNITS = [
+  "deliveryMethod",
+  "pixelLevel",
+  "pixelStatus",
+  "pixelType",
+  "postbackUrl",
+  "htmlCode",
+  "networkOfferId",
+  "delayMs",
+  "networkOfferPayoutRevenueId",
+  "facebookPixel.pixelId",
+  "facebookPixel.eventName",
+  "facebookPixel.accessToken",
+] as const;
+export type WriteUnit = (typeof WRITE_UNITS)[number];
+
+/** The modelled field a unit belongs to. */
+export const fieldOf = (unit: WriteUnit): ModelledField => unit.split(".")[0] as ModelledField;
+
+/** The value of each unit of a canonical postback (the parts of an absent facebook pixel are null). */
+export function unitValues(c: CanonicalPostback): Record<WriteUnit, unknown> {
+  const fb = c.facebookPixel;
+  return {
+    deliveryMethod: c.deliveryMethod,
+    pixelLevel: c.pixelLevel,
+    pixelStatus: c.pixelStatus,
+    pixelType: c.pixelType,
+    postbackUrl: c.postbackUrl,
+    htmlCode: c.htmlCode,
+    networkOfferId: c.networkOfferId,
+    delayMs: c.delayMs,
+    networkOfferPayoutRevenueId: c.networkOfferPayoutRevenueId,
+    "facebookPixel.pixelId": fb ? fb.pixelId : null,
+    "facebookPixel.eventName": fb ? fb.eventName : null,
+    "facebookPixel.accessToken": fb ? fb.accessToken : null,
+  };
+}
+
+/** A canonical postback from the values of its units. */
+export function fromUnits(values: Record<WriteUnit, unknown>): CanonicalPostback {
+  const text = (u: WriteUnit) => (typeof values[u] === "string" ? (values[u] as string) : "");
+  const fb = FACEBOOK_PARTS.some((part) => values[`facebookPixel.${part}`] !== null);
+  return canonical({
+    deliveryMethod: values.deliveryMethod,
+    pixelLevel: values.pixelLevel,
+    pixelStatus: values.pixelStatus,
+    pixelType: values.pixelType,
+    postbackUrl: values.postbackUrl,
+    htmlCode: values.htmlCode,
+    networkOfferId: values.networkOfferId,
+    delayMs: values.delayMs,
+    networkOfferPayoutRevenueId: values.networkOfferPayoutRevenueId,
+    facebookPixel: fb
+      ? {
+          pixelId: text("facebookPixel.pixelId"),
+          eventName: text("facebookPixel.eventName"),
+          accessToken: text("facebookPixel.accessToken"),
+        }
+      : null,
+  });
+}
+
+/** The units whose canonical values differ between two postbacks (declared names), in a stable order. */
+export function changedUnits(a: Record<string, unknown>, b: Record<string, unknown>): WriteUnit[] {
+  const ua = unitValues(canonical(a));
+  const ub = unitValues(canonical(b));
+  return WRITE_UNITS.filter((u) => !sameValue(ua[u], ub[u]));
+}
+
 /** The API name of each modelled field. */
 export const WIRE_NAMES = {
   deliveryMethod: "delivery_method",

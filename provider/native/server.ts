@@ -135,7 +135,7 @@ export class NativeProvider {
     response.setChanges(result.changes ? DiffChanges.DIFF_SOME : DiffChanges.DIFF_NONE);
     response.setReplacesList(result.replaces);
     response.setDeletebeforereplace(result.deleteBeforeReplace);
-    response.setDiffsList(result.changed);
+    response.setDiffsList([...new Set(result.changed.map((path) => path.split(".")[0] ?? path))]);
     // Exactly the fields that may change, so that a preview shows nothing else.
     const detailed = response.getDetaileddiffMap();
     for (const field of result.changed) {

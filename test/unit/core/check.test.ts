@@ -3,7 +3,7 @@ import { BAD_INPUTS } from "../../support/bad-inputs";
 
 describe("check", () => {
   it.each(BAD_INPUTS.map((c) => [c.name, c] as const))("rejects %s with the property path", (_name, c) => {
-    const result = checkPostback({ ...c.args, __provider: "stub" });
+    const result = checkPostback(c.args);
     expect(result.ok).toBe(false);
     if (result.ok !== false) return;
     const failure = result.failures.find((f) => f.property === c.property);
@@ -44,9 +44,8 @@ describe("check", () => {
     ]);
   });
 
-  it("fills defaults and drops the serialized provider from what it validates", () => {
+  it("fills defaults", () => {
     const result = checkPostback({
-      __provider: "stub",
       deliveryMethod: "postback",
       pixelLevel: "global",
       pixelType: "conversion",

@@ -25,6 +25,7 @@ describe("Postbacks without the API", () => {
     expect(p.diff("5", olds, declared)).toEqual({
       changes: false,
       replaces: [],
+      changed: [],
       deleteBeforeReplace: false,
     });
     expect(p.diff("5", olds, { ...declared, delayMs: 9 }).changes).toBe(true);

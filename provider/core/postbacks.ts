@@ -1,5 +1,5 @@
-import { EverflowClient, isEverflowApiError, isNotFound, toPixelBody } from "../client";
-import type { Pixel } from "../client";
+import { EverflowClient, isEverflowApiError, isNotFound, matchesIntended, toPixelBody } from "../client";
+import type { Pixel, PixelBody } from "../client";
 import { checkPostback, unknownFields, UNKNOWN, type CheckFailure } from "./check";
 import { macroWarning } from "./macros";
 import {
@@ -206,22 +206,24 @@ export class Postbacks {
     await this.expectedOwners.settled(declared.account); // ownership.ts
     // ownership.ts; the shared listing, which later writes of the run reuse.
     await ownership.beforeCreate(this.expectedOwners.of(declared.account), () => reader.listing());
+    const body = declaredBody(declared);
+    const twins = await this.twins(declared.account, reader, body);
     const secrets = secretTexts(declared, secretInputs(ctx.secrets));
-    const pixel = await writing(reader, undefined, () =>
-      client.create(declaredBody(declared), { secrets }),
-    ).catch((error: unknown) => {
-      // Everflow answered with the new id, but not in a form the client could read: record the id.
-      if (isEverflowApiError(error) && error.pixelId !== undefined) {
-        const { importId: _none, ...outs } = declared;
-        throw new PostbackInitError(
-          String(error.pixelId),
-          { ...outs, pixelId: error.pixelId },
-          "created",
-          error,
-        );
-      }
-      throw error;
-    });
+    const pixel = await writing(reader, undefined, () => client.create(body, { secrets })).catch(
+      (error: unknown) => {
+        // Everflow answered with the new id, but not in a form the client could read: record the id.
+        if (isEverflowApiError(error) && error.pixelId !== undefined) {
+          const { importId: _none, ...outs } = declared;
+          throw new PostbackInitError(
+            String(error.pixelId),
+            { ...outs, pixelId: error.pixelId },
+            "created",
+            error,
+          );
+        }
+        throw error;
+      },
+    );
     this.claims.hold(this.settings.platform(declared.account), pixel.network_pixel_id); // claims.ts
     const id = String(pixel.network_pixel_id);
     const token = declared.facebookPixel?.accessToken;
@@ -232,7 +234,26 @@ export class Postbacks {
       throw new PostbackInitError(id, answered, "created", brokenWrite(check.broken));
     }
     await warnAnswer(ctx, id, check.notes);
+    if (twins.length > 0) await ctx.warn(twinWarning(id, twins));
     return { id, outs: { ...answered, [APPLIED_KEY]: appliedRecord(declared, answered) } };
+  }
+
+  /**
+   * Postbacks of the account that already are what `body` declares (any status) and that no resource
+   * of this run holds or keeps: after a `pulumi destroy` (a soft delete) or a `pulumi state delete`, the
+   * next create makes a second one beside the one the stack let go of. From the account's listing this
+   * run shares; a listing that fails decides nothing here (the create does not need it).
+   */
+  private async twins(account: string, reader: PixelReader, body: PixelBody): Promise<Pixel[]> {
+    const platformOf = (name: string) => this.settings.platform(name);
+    const platform = platformOf(account);
+    const listing = await reader.listing().catch(() => []);
+    return listing.filter(
+      (p) =>
+        matchesIntended(p, { ...body, pixel_status: p.pixel_status }) &&
+        !this.claims.isHeld(platform, p.network_pixel_id) &&
+        !this.claims.keeper(platform, p.network_pixel_id, platformOf),
+    );
   }
 
   /**
@@ -478,6 +499,18 @@ async function warnAnswer(ctx: CallContext, id: string, notes: string[]): Promis
   await ctx.warn(
     `postback ${id}: Everflow stored a different value than was sent; Pulumi takes Everflow's value as ` +
       `applied and will not write it again: ${notes.join("; ")}`,
+  );
+}
+
+/** The word about postbacks a create found already there (see Postbacks.twins). */
+function twinWarning(id: string, twins: Pixel[]): string {
+  const listed = twins.map((p) => `${p.network_pixel_id} (${p.pixel_status})`).join(", ");
+  const active = twins.some((p) => p.pixel_status === "active");
+  return (
+    `postback ${id} was created, but Everflow already holds a postback identical to this declaration ` +
+    `that no resource of this stack manages: ${listed}${active ? "; both fire for every conversion" : ""}. ` +
+    `If it is the one this resource managed before (a \`pulumi destroy\` or \`pulumi state delete\` let go ` +
+    `of it), keep one: adopt it with the \`import\` resource option and remove ${id}, or deactivate it`
   );
 }
 

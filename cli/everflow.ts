@@ -1,6 +1,6 @@
 import { EverflowClient } from "../provider/client";
 import { keyPlaces } from "../provider/core/config-keys";
-import { clientOptions, Settings, type ConfigSource } from "../provider/core/settings";
+import { clientOptions, MissingApiKeyError, Settings, type ConfigSource } from "../provider/core/settings";
 import { CliError, messageOf, oneLine } from "./args";
 
 /**
@@ -27,7 +27,7 @@ export function accountClient(account: string, env: NodeJS.ProcessEnv, config?: 
   if (credentials instanceof Error) {
     const [, envVar] = keyPlaces(account);
     throw new CliError(
-      config === undefined
+      config === undefined && credentials instanceof MissingApiKeyError
         ? `no Everflow API key for account "${account}": set the ${envVar} environment variable`
         : credentials.message,
     );

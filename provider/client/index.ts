@@ -39,6 +39,7 @@ export {
   type ComparablePixel,
   type ReconcileOutcome,
 } from "./reconcile";
+export { checkBaseUrl, isLoopbackHost } from "./base-url";
 export { redact, redactString, REDACTED } from "./redact";
 export {
   backoffDelay,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { EVERFLOW_BASE_URL_US, type EverflowClientOptions } from "../client";
+import { checkBaseUrl, EVERFLOW_BASE_URL_US, type EverflowClientOptions } from "../client";
 import {
   CONFIRM_REMOVED_CONFIG,
   CONFIRM_REMOVED_ENV,
@@ -66,6 +66,34 @@ const TIMEOUT_MS = ["everflow:timeoutMs", "EVERFLOW_TIMEOUT_MS"] as const;
 const LISTING_MAX_AGE = ["everflow:listingMaxAgeSeconds", "EVERFLOW_LISTING_MAX_AGE_SECONDS"] as const;
 const NUMBER_SETTINGS = [RATE, BURST, MAX_ATTEMPTS, TIMEOUT_MS, LISTING_MAX_AGE];
 
+/** A base URL the client refuses (not http(s), or plain http to a host that is not loopback). */
+export class BaseUrlError extends Error {
+  constructor(
+    readonly account: string,
+    reason: string,
+  ) {
+    super(`account "${account}": ${reason}`);
+    this.name = "BaseUrlError";
+  }
+}
+
+/** An account's credentials, or why it has none (no key, or a base URL the key must not travel to). */
+function credentialsOf(
+  account: string,
+  apiKey: string | undefined,
+  baseUrl: string | undefined,
+): AccountSettings | MissingApiKeyError | BaseUrlError {
+  if (!apiKey) return new MissingApiKeyError(account);
+  if (baseUrl !== undefined) {
+    try {
+      checkBaseUrl(baseUrl, apiKey);
+    } catch (error) {
+      return new BaseUrlError(account, (error as Error).message.replace(/^EverflowClient: /, ""));
+    }
+  }
+  return { account, apiKey, ...(baseUrl ? { baseUrl } : {}) };
+}
+
 export class Settings {
   constructor(
     private readonly config: ConfigSource | undefined,
@@ -73,11 +101,11 @@ export class Settings {
   ) {}
 
   /** Credentials of one account, or a MissingApiKeyError value for the caller to raise. */
-  account(account: string): AccountSettings | MissingApiKeyError {
+  account(account: string): AccountSettings | MissingApiKeyError | BaseUrlError {
     if (account === DEFAULT_ACCOUNT) {
       const apiKey = this.get("everflow:apiKey") ?? this.env.EVERFLOW_API_KEY;
       const baseUrl = this.get("everflow:baseUrl") ?? this.env.EVERFLOW_BASE_URL;
-      return apiKey ? { account, apiKey, ...(baseUrl ? { baseUrl } : {}) } : new MissingApiKeyError(account);
+      return credentialsOf(account, apiKey, baseUrl);
     }
     const configured = this.accounts()[account];
     const suffix = envSuffix(account);
@@ -88,7 +116,7 @@ export class Settings {
       this.env[`EVERFLOW_BASE_URL_${suffix}`] ??
       this.get("everflow:baseUrl") ??
       this.env.EVERFLOW_BASE_URL;
-    return apiKey ? { account, apiKey, ...(baseUrl ? { baseUrl } : {}) } : new MissingApiKeyError(account);
+    return credentialsOf(account, apiKey, baseUrl);
   }
 
   /**
@@ -107,6 +135,15 @@ export class Settings {
     };
     attempt("everflow:accounts", () => this.accounts());
     for (const [key, env] of NUMBER_SETTINGS) attempt(key, () => this.number(key, env));
+    // A base URL is checked with the key it would carry; a missing key is the postbacks' problem.
+    const named = problems.some((p) => p.key === "everflow:accounts") ? [] : Object.keys(this.accounts());
+    for (const account of [DEFAULT_ACCOUNT, ...named]) {
+      const credentials = this.account(account);
+      if (credentials instanceof BaseUrlError) {
+        const key = account === DEFAULT_ACCOUNT ? "everflow:baseUrl" : `everflow:accounts.${account}.baseUrl`;
+        problems.push({ key, reason: credentials.message });
+      }
+    }
     return problems;
   }
 

@@ -7,11 +7,11 @@ describe("Settings", () => {
     const s = new Settings(config({ "everflow:apiKey": "from-config" }), { EVERFLOW_API_KEY: "from-env" });
     expect(s.account("default")).toEqual({ account: "default", apiKey: "from-config" });
     expect(
-      new Settings(undefined, { EVERFLOW_API_KEY: "k", EVERFLOW_BASE_URL: "http://eu" }).account("default"),
+      new Settings(undefined, { EVERFLOW_API_KEY: "k", EVERFLOW_BASE_URL: "https://eu" }).account("default"),
     ).toEqual({
       account: "default",
       apiKey: "k",
-      baseUrl: "http://eu",
+      baseUrl: "https://eu",
     });
   });
 
@@ -19,12 +19,16 @@ describe("Settings", () => {
     const s = new Settings(
       config({
         "everflow:accounts": JSON.stringify({ partner: { apiKey: "p" } }),
-        "everflow:baseUrl": "http://eu",
+        "everflow:baseUrl": "https://eu",
       }),
       { EVERFLOW_API_KEY_SISTER_BRAND: "s" },
     );
-    expect(s.account("partner")).toEqual({ account: "partner", apiKey: "p", baseUrl: "http://eu" });
-    expect(s.account("sister-brand")).toEqual({ account: "sister-brand", apiKey: "s", baseUrl: "http://eu" });
+    expect(s.account("partner")).toEqual({ account: "partner", apiKey: "p", baseUrl: "https://eu" });
+    expect(s.account("sister-brand")).toEqual({
+      account: "sister-brand",
+      apiKey: "s",
+      baseUrl: "https://eu",
+    });
   });
 
   it("returns a missing key as an error value that names both places and no value", () => {
@@ -95,5 +99,33 @@ describe("Settings", () => {
       EVERFLOW_BASE_URL_EU: "https://api-eu.eflow.team/v1",
     });
     expect(eu.platform("eu")).toBe("https://api-eu.eflow.team/v1");
+  });
+});
+
+describe("base URLs the key must not travel to", () => {
+  const settings = (config: Record<string, string>, env: NodeJS.ProcessEnv = {}) =>
+    new Settings({ get: (key) => config[key] }, env);
+
+  it("refuses plain http to a host that is not loopback, naming the account and why", () => {
+    const s = settings({ "everflow:apiKey": "k-1234", "everflow:baseUrl": "http://api.example.com/v1" });
+    const credentials = s.account("default");
+    expect(credentials).toBeInstanceOf(Error);
+    expect((credentials as Error).message).toMatch(
+      /^account "default": baseUrl http:\/\/api\.example\.com\/v1 would send the API key unencrypted; use https:\/\//,
+    );
+    expect(s.problems()).toEqual([{ key: "everflow:baseUrl", reason: (credentials as Error).message }]);
+  });
+
+  it("checks a named account's own base URL, and lets loopback and https through", () => {
+    const s = settings({
+      "everflow:apiKey": "k-1234",
+      "everflow:baseUrl": "http://127.0.0.1:8787/v1",
+      "everflow:accounts": JSON.stringify({ eu: { apiKey: "k-5678", baseUrl: "http://eu.example.com/v1" } }),
+    });
+    expect(s.account("default")).toMatchObject({ baseUrl: "http://127.0.0.1:8787/v1" });
+    expect(s.problems().map((p) => p.key)).toEqual(["everflow:accounts.eu.baseUrl"]);
+    expect(
+      settings({ "everflow:apiKey": "k", "everflow:baseUrl": "https://api-eu.eflow.team/v1" }).problems(),
+    ).toEqual([]);
   });
 });

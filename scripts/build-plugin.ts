@@ -64,6 +64,8 @@ export async function buildPlugin(): Promise<string> {
     minifySyntax: true,
     legalComments: "none",
     logLevel: "warning",
+    // The bundle has no package.json beside it: its version (the User-Agent's) is built in.
+    define: { "process.env.PULUMI_EVERFLOW_BUNDLED_VERSION": JSON.stringify(packageJsonVersion()) },
   });
   fs.chmodSync(bundle, 0o755);
   const stage = fs.mkdtempSync(path.join(PLUGIN_DIR, ".stage-"));

@@ -9,7 +9,14 @@ export const PACKAGE_NAME = "pulumi-everflow";
 
 let cached: string | undefined;
 
+/**
+ * Set by scripts/build-plugin.ts in the plugin's bundle (esbuild's `define`), which has no package.json
+ * beside it; undefined everywhere else.
+ */
+const BUNDLED_VERSION = process.env.PULUMI_EVERFLOW_BUNDLED_VERSION;
+
 export function packageVersion(startDir: string = __dirname): string {
+  if (startDir === __dirname && BUNDLED_VERSION) return BUNDLED_VERSION;
   if (startDir === __dirname && cached !== undefined) return cached;
   let dir = startDir;
   let version = "0.0.0";

@@ -99,7 +99,7 @@ describe("import: adopting postbacks built by hand", () => {
       (error: Error) => error.message,
     );
     expect(message).toContain(
-      `postback ${refused.network_pixel_id} was adopted but not brought to its declaration`,
+      `postback ${refused.network_pixel_id} was adopted (and is recorded in the state) but not brought to its declaration`,
     );
     expect(message).toContain("HTTP 400: delay_ms: refused for this test");
     const tracked = (await t.stack.exportStack()).deployment.resources.find((r: { urn: string }) =>

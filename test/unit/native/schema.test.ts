@@ -1,6 +1,8 @@
 import * as fs from "node:fs";
 import { z } from "zod";
-import { packageJsonVersion, SCHEMA_PATH, schemaText } from "../../../scripts/gen-schema";
+import * as path from "node:path";
+import { tarballPath } from "../../../scripts/build-plugin";
+import { packageJsonVersion, REPO_ROOT, SCHEMA_PATH, schemaText } from "../../../scripts/gen-schema";
 import { ProviderConfigSchema, SECRET_CONFIG_KEYS } from "../../../provider/core/provider-config";
 import { PostbackFields, PostbackStateFields } from "../../../provider/core/schema";
 
@@ -27,8 +29,20 @@ describe("the native plugin's package schema", () => {
     expect(fs.readFileSync(SCHEMA_PATH, "utf8")).toBe(schemaText(packageJsonVersion()));
   });
 
-  it("carries the package version", () => {
-    expect(committed.version).toBe(packageJsonVersion());
+  it("carries the package version, as do the plugin and both SDKs", () => {
+    const version = packageJsonVersion();
+    expect(committed.version).toBe(version);
+    const pluginJson = (file: string) => JSON.parse(fs.readFileSync(path.join(REPO_ROOT, file), "utf8"));
+    for (const sdk of [
+      "sdk/python/pulumi_everflow/pulumi-plugin.json",
+      "sdk/go/everflow/pulumi-plugin.json",
+    ]) {
+      expect({ sdk, ...pluginJson(sdk) }).toEqual({ sdk, resource: true, name: "everflow", version });
+    }
+    expect(fs.readFileSync(path.join(REPO_ROOT, "sdk/python/setup.py"), "utf8")).toContain(
+      `VERSION = "${version}"`,
+    );
+    expect(path.basename(tarballPath())).toBe(`pulumi-resource-everflow-v${version}-linux-amd64.tar.gz`);
   });
 
   it("has every declared input but the dynamic face's importId, each described", () => {

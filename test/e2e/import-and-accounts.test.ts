@@ -209,8 +209,9 @@ describe("two affiliate accounts in one program", () => {
     expect(byOffer(1)?.network_affiliate_id).toBe(7);
     expect(byOffer(2)?.network_affiliate_id).toBe(8);
     const requestsBy = (key: string) => t.emulator.log.entries().filter((e) => e.key === key).length;
-    expect(requestsBy("affiliate:7")).toBe(1);
-    expect(requestsBy("affiliate:8")).toBe(1);
+    // Each account: its POST, and the one listing a run that creates takes of it.
+    expect(requestsBy("affiliate:7")).toBe(2);
+    expect(requestsBy("affiliate:8")).toBe(2);
     const state = t.rawState();
     expect(state).not.toContain(API_KEY);
     expect(state).not.toContain(PARTNER_KEY);

@@ -7,6 +7,8 @@ import type { Pixel } from "../../../emulator";
 import type { EverflowTestStack } from "../../support/everflow";
 
 export const POST = "POST /v1/affiliates/pixels";
+/** The account's listing: a run that creates takes it once, to find postbacks the stack let go of. */
+export const LIST = "GET /v1/affiliates/pixels";
 export const PUT = "PUT /v1/affiliates/pixels/:id";
 
 /**

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { createEverflowStack, EverflowTestStack } from "../../support/everflow";
-import { exampleProgram, expectDestroyDeactivates, expectQuietUp, pixelOf, POST } from "./example-stack";
+import { exampleProgram, expectDestroyDeactivates, expectQuietUp, pixelOf, LIST, POST } from "./example-stack";
 
 const TOKEN = "EAAB-example-conversions-token-6c1e";
 // The marker Pulumi puts on an encrypted value in state.
@@ -26,7 +26,7 @@ describe("examples/facebook-pixel", () => {
   it("creates the pixel with the token from secret config, keeping it out of state and config files", async () => {
     const up = await t.stack.up();
     expect(up.summary.resourceChanges).toEqual({ create: 2 });
-    expect(t.calls()).toEqual({ [POST]: 1 });
+    expect(t.calls()).toEqual({ [POST]: 1, [LIST]: 1 });
     id = up.outputs.pixelId?.value;
     expect(pixelOf(t, id)).toMatchObject({
       network_affiliate_id: 7,

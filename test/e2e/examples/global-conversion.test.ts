@@ -1,5 +1,5 @@
 import { createEverflowStack, EverflowTestStack } from "../../support/everflow";
-import { exampleProgram, expectDestroyDeactivates, expectQuietUp, pixelOf, POST, PUT } from "./example-stack";
+import { exampleProgram, expectDestroyDeactivates, expectQuietUp, pixelOf, LIST, POST, PUT } from "./example-stack";
 
 describe("examples/global-conversion", () => {
   let t: EverflowTestStack;
@@ -14,7 +14,7 @@ describe("examples/global-conversion", () => {
   it("creates one global conversion postback with one POST", async () => {
     const up = await t.stack.up();
     expect(up.summary.resourceChanges).toEqual({ create: 2 });
-    expect(t.calls()).toEqual({ [POST]: 1 });
+    expect(t.calls()).toEqual({ [POST]: 1, [LIST]: 1 });
     id = up.outputs.pixelId?.value;
     expect(pixelOf(t, id)).toMatchObject({
       network_affiliate_id: 7,

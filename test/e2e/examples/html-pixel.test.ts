@@ -1,5 +1,5 @@
 import { createEverflowStack, EverflowTestStack } from "../../support/everflow";
-import { exampleProgram, expectDestroyDeactivates, expectQuietUp, pixelOf, POST } from "./example-stack";
+import { exampleProgram, expectDestroyDeactivates, expectQuietUp, pixelOf, LIST, POST } from "./example-stack";
 
 describe("examples/html-pixel", () => {
   let t: EverflowTestStack;
@@ -14,7 +14,7 @@ describe("examples/html-pixel", () => {
   it("creates a global HTML pixel with one POST", async () => {
     const up = await t.stack.up();
     expect(up.summary.resourceChanges).toEqual({ create: 2 });
-    expect(t.calls()).toEqual({ [POST]: 1 });
+    expect(t.calls()).toEqual({ [POST]: 1, [LIST]: 1 });
     id = up.outputs.pixelId?.value;
     const pixel = pixelOf(t, id);
     expect(pixel).toMatchObject({

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parsePostbackEntries } from "../../../examples/postbacks-from-file/postback-set";
 import { createEverflowStack, EverflowTestStack } from "../../support/everflow";
-import { exampleProgram, expectDestroyDeactivates, expectQuietUp, pixelOf, POST } from "./example-stack";
+import { exampleProgram, expectDestroyDeactivates, expectQuietUp, pixelOf, LIST, POST } from "./example-stack";
 
 const file = path.resolve(__dirname, "..", "..", "..", "examples", "postbacks-from-file", "postbacks.json");
 const entries = JSON.parse(fs.readFileSync(file, "utf8")) as Array<Record<string, unknown>>;
@@ -61,7 +61,7 @@ describe("examples/postbacks-from-file", () => {
     const up = await t.stack.up();
     // The stack, the PostbackSet and its postbacks.
     expect(up.summary.resourceChanges).toEqual({ create: entries.length + 2 });
-    expect(t.calls()).toEqual({ [POST]: entries.length });
+    expect(t.calls()).toEqual({ [POST]: entries.length, [LIST]: 1 });
     ids = up.outputs.ids?.value as Record<string, number>;
     expect(Object.keys(ids)).toEqual(entries.map((e) => e.name));
     for (const entry of entries) {

@@ -21,7 +21,30 @@
  *
  * Keys are the Everflow platform (its base URL) and the id: ids are unique on one platform (US and EU
  * are two), and two account names may share one key.
+ *
+ * One run may span several provider processes (the dynamic provider's, and a native plugin process per
+ * provider): what each holds and keeps is shared with the others through {@link SharedClaims}
+ * (engine/run-registry.ts), so the rules hold across them too.
  */
+
+/** What one provider process tells the others of its run. */
+export interface SharedClaim {
+  /** `hold`: created or adopted by the run; `keep`: managed by a resource the program keeps; `letGo`: no longer. */
+  kind: "hold" | "keep" | "letGo";
+  /** The platform and id ({@link claimKey}). */
+  key: string;
+  /** The keeper's resource name, where its face knows it. */
+  name?: string;
+  /** The process that recorded it (set by the registry). */
+  pid?: number;
+}
+
+export interface SharedClaims {
+  record(claim: SharedClaim): void;
+  /** What the run's other processes recorded, in order. */
+  others(): SharedClaim[];
+}
+
 export class Claims {
   /** Import id → the name of the resource that declared it. */
   private readonly imports = new Map<string, string>();
@@ -53,14 +76,28 @@ export class Claims {
     );
   }
 
+  /**
+   * @param shared what the run's other provider processes hold and keep, if the face can share it
+   * @param platformOf the platform an account name stands for here (to tell others of a keep)
+   */
+  constructor(
+    private readonly shared?: SharedClaims,
+    private readonly platformOf?: (account: string) => string,
+  ) {}
+
   /** A create of this run now holds `id` (it created or adopted the postback). */
   hold(platform: string, id: string | number): void {
-    this.held.add(claimKey(platform, id));
+    const key = claimKey(platform, id);
+    this.held.add(key);
+    this.shared?.record({ kind: "hold", key });
   }
 
   /** Whether a create of this run holds `id`: then a delete of it must only release it. */
   isHeld(platform: string, id: string | number): boolean {
-    return this.held.has(claimKey(platform, id));
+    const key = claimKey(platform, id);
+    return (
+      this.held.has(key) || (this.shared?.others() ?? []).some((c) => c.kind === "hold" && c.key === key)
+    );
   }
 
   /**
@@ -74,6 +111,13 @@ export class Claims {
     else accounts.delete(account);
     if (accounts.size > 0) this.kept.set(key, accounts);
     else this.kept.delete(key);
+    if (this.shared && this.platformOf) {
+      this.shared.record({
+        kind: kept ? "keep" : "letGo",
+        key: claimKey(this.platformOf(account), id),
+        ...(name === undefined ? {} : { name }),
+      });
+    }
   }
 
   /**
@@ -89,6 +133,16 @@ export class Claims {
     for (const [account, name] of this.kept.get(String(id)) ?? []) {
       if (claimKey(platformOf(account), id) === key) return { name };
     }
+    return this.sharedKeeper(key);
+  }
+
+  /** A resource another process of the run keeps on `key`: each resource's last word on it counts. */
+  private sharedKeeper(key: string): { name: string | undefined } | undefined {
+    const last = new Map<string, SharedClaim>();
+    for (const claim of this.shared?.others() ?? []) {
+      if (claim.key === key && claim.kind !== "hold") last.set(`${claim.pid}|${claim.name ?? ""}`, claim);
+    }
+    for (const claim of last.values()) if (claim.kind === "keep") return { name: claim.name };
     return undefined;
   }
 
@@ -109,4 +163,5 @@ export class Claims {
   }
 }
 
-const claimKey = (platform: string, id: string | number) => `${platform.replace(/\/+$/, "")}#${String(id)}`;
+export const claimKey = (platform: string, id: string | number) =>
+  `${platform.replace(/\/+$/, "")}#${String(id)}`;

@@ -25,7 +25,7 @@ import {
 } from "./rules";
 import { PixelReader } from "./pixel-reader";
 import { AccountOwnership, ExpectedOwners } from "./ownership";
-import { Claims } from "./claims";
+import { Claims, type SharedClaims } from "./claims";
 import { holdsSecret, secretInputs, secretTexts } from "./secrecy";
 import { CheckedPostbackInputs, DEFAULT_ACCOUNT, PostbackInputsSchema } from "./schema";
 import { clientOptions, ConfigSource, Settings } from "./settings";
@@ -137,14 +137,32 @@ export class Postbacks {
   private settings = new Settings(undefined);
   private readonly accounts = new Map<string, Account>();
   // Ids held by this run's resources (claims.ts); not cleared by configure, which may run twice.
-  private readonly claims = new Claims();
+  private readonly claims: Claims;
   // ownership.ts: the owners the stack's postbacks record, per account, for creates to check the key.
   private readonly expectedOwners = new ExpectedOwners();
+
+  /** The platform (base URL) of each account name, read once per configuration. */
+  private readonly platforms = new Map<string, string>();
+
+  /** `shared`: what the run's other provider processes hold and keep, where the face can share it. */
+  constructor(shared?: SharedClaims) {
+    this.claims = new Claims(shared, (account) => this.platform(account));
+  }
+
+  private platform(account: string): string {
+    let platform = this.platforms.get(account);
+    if (platform === undefined) {
+      platform = this.settings.platform(account);
+      this.platforms.set(account, platform);
+    }
+    return platform;
+  }
 
   /** Synchronous on purpose: the dynamic host caches its provider before configure settles. */
   configure(config: ConfigSource | undefined): void {
     this.settings = new Settings(config);
     this.accounts.clear();
+    this.platforms.clear();
   }
 
   /**
@@ -164,8 +182,7 @@ export class Postbacks {
       return { inputs: news, failures: [{ property: "account", reason: credentials.message }] };
     }
     // claims.ts: two resources adopting one postback fail here, at preview.
-    const platform =
-      typeof account === "string" && account !== UNKNOWN ? this.settings.platform(account) : "";
+    const platform = typeof account === "string" && account !== UNKNOWN ? this.platform(account) : "";
     const importId = typeof result.inputs.importId === "string" ? result.inputs.importId : undefined;
     const shared = this.claims.declareImport(platform, importId, importName);
     if (shared) return { inputs: news, failures: [{ property: "importId", reason: shared }] };
@@ -224,7 +241,7 @@ export class Postbacks {
         throw error;
       },
     );
-    this.claims.hold(this.settings.platform(declared.account), pixel.network_pixel_id); // claims.ts
+    this.claims.hold(this.platform(declared.account), pixel.network_pixel_id); // claims.ts
     const id = String(pixel.network_pixel_id);
     const token = declared.facebookPixel?.accessToken;
     const answered = toOutputs(pixel, declared.account, token);
@@ -245,7 +262,7 @@ export class Postbacks {
    * run shares; a listing that fails decides nothing here (the create does not need it).
    */
   private async twins(account: string, reader: PixelReader, body: PixelBody): Promise<Pixel[]> {
-    const platformOf = (name: string) => this.settings.platform(name);
+    const platformOf = (name: string) => this.platform(name);
     const platform = platformOf(account);
     const listing = await reader.listing().catch(() => []);
     return listing.filter(
@@ -309,7 +326,7 @@ export class Postbacks {
    */
   async delete(id: string, props: Props, ctx: CallContext = STDERR_CONTEXT): Promise<void> {
     const account = accountOf(props);
-    const platformOf = (name: string) => this.settings.platform(name);
+    const platformOf = (name: string) => this.platform(name);
     // claims.ts: another resource of this run adopted this postback; deleting only releases it.
     if (this.claims.isHeld(platformOf(account), id)) return;
     // claims.ts: a resource the stack keeps holds it too; deleting only releases it.
@@ -394,7 +411,7 @@ export class Postbacks {
   private async takeOver(id: number, account: string, client: EverflowClient): Promise<Pixel> {
     // claims.ts; the kept postbacks are known once the diffs of those declared with this one have run.
     await this.expectedOwners.settled(account);
-    const platformOf = (name: string) => this.settings.platform(name);
+    const platformOf = (name: string) => this.platform(name);
     const platform = platformOf(account);
     const conflict = this.claims.adoptionConflict(platform, id, platformOf);
     if (conflict) throw new Error(conflict);

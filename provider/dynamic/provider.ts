@@ -1,7 +1,9 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { Postbacks, PostbackInitError, secretOutputs, type CallContext, type Props } from "../core/postbacks";
 import type { ConfigSource } from "../core/settings";
+import { RunRegistry } from "../engine/run-registry";
 import { wrapSecrets } from "../engine/secret-values";
+import { isDynamicProviderHost } from "./engine-cancel";
 import { warnResource } from "./engine-log";
 import { coreValues, markedSecrets, PROVIDER_KEY, takeImportName, withMarks } from "./hidden-inputs";
 
@@ -14,7 +16,10 @@ import { coreValues, markedSecrets, PROVIDER_KEY, takeImportName, withMarks } fr
  * the engine's encoding, which the engine keeps (it only adds marks for a provider that takes none).
  */
 export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
-  private readonly postbacks = new Postbacks();
+  // engine/run-registry.ts: in the engine's host, the run's native plugin processes share the claims.
+  private readonly postbacks = new Postbacks(
+    RunRegistry.forEngine(isDynamicProviderHost() ? process.argv[2] : undefined),
+  );
 
   async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
     this.postbacks.configure(req.config as ConfigSource);

@@ -6,13 +6,18 @@ import "./supported-node";
 import * as grpc from "@grpc/grpc-js";
 import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import { endWithEngine } from "../engine/process-end";
+import { RunRegistry } from "../engine/run-registry";
 import { EngineLog, engineAddress } from "./engine-log";
 import { NativeProvider } from "./server";
 import schema from "./schema.json";
 
 async function main(args: readonly string[]): Promise<void> {
-  const engine = new EngineLog(engineAddress(args));
-  const provider = new NativeProvider({ version: schema.version, schema: JSON.stringify(schema) }, engine);
+  const address = engineAddress(args);
+  const provider = new NativeProvider(
+    { version: schema.version, schema: JSON.stringify(schema) },
+    new EngineLog(address),
+    RunRegistry.forEngine(address), // the run's other provider processes share the claims
+  );
   // The engine's own limits: a schema or a listing's outputs may exceed grpc-js's 4 MiB default.
   const server = new grpc.Server({
     "grpc.max_receive_message_length": 400 * 1024 * 1024,

@@ -8,7 +8,7 @@ import { CONFIRM_REMOVED_CONFIG, CONFIRM_REMOVED_ENV, confirmedAccounts, keyPlac
  * GET is a 404 and the listing lacks the id. So "gone" alone is evidence a wrong but valid key also
  * produces, and state must not shrink on it. Every postback's owner is recorded in its outputs
  * (`networkId`, `networkAffiliateId`: two numbers); every pixel Everflow returns names its owner, so each
- * listing or GET tells which affiliate the key speaks for. The rule (README, "Which affiliate a key
+ * listing or GET tells which affiliate the key speaks for. The rule (docs/configuration.md, "Which affiliate a key
  * speaks for"):
  *
  * - The key is seen to speak for another affiliate than the postback's recorded owner: fail, naming

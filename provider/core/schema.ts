@@ -97,8 +97,8 @@ const PostbackFields = z.strictObject({
   /** The Facebook pixel: required when `deliveryMethod` is `facebook` and not allowed otherwise. */
   facebookPixel: FacebookPixelSchema.optional(),
   /**
-   * Which configured Everflow account manages this postback (`default` unless set): see the README's
-   * "Several accounts". Changing it replaces the postback.
+   * Which configured Everflow account manages this postback (`default` unless set; see "Several
+   * accounts" in docs/configuration.md). Changing it replaces the postback.
    */
   account: z
     .string({ error: expected("a string") })

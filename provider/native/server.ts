@@ -4,6 +4,7 @@ import * as plugproto from "@pulumi/pulumi/proto/plugin_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import { cancelRequests } from "../client/cancel";
 import type { CheckFailure } from "../core/check";
+import type { SharedClaims } from "../core/claims";
 import { Postbacks, PostbackInitError, secretOutputs, type CallContext, type Props } from "../core/postbacks";
 import { secretInputs } from "../core/secrecy";
 import { ServedCalls } from "../engine/served-calls";
@@ -11,6 +12,7 @@ import { unwrapSecrets, wrapSecrets } from "../engine/secret-values";
 import { configFailures, configSource, SECRET_CONFIG_KEYS } from "./config";
 import type { EngineLog } from "./engine-log";
 import { fromStruct, toStruct, unary, type InitFailure } from "./rpc";
+import { stringInputs } from "./string-inputs";
 
 /** What the plugin tells the engine of itself. */
 export interface PluginInfo {
@@ -29,14 +31,18 @@ const IMPORT_ID = "importId";
  * from them (core/secrecy.ts). Warnings are sent to the engine under the URN of the call.
  */
 export class NativeProvider {
-  private readonly postbacks = new Postbacks();
+  private readonly postbacks: Postbacks;
   /** Calls being served, so that a signal lets them answer before the process ends. */
   readonly served = new ServedCalls();
 
+  /** `runRegistry`: what the run's other provider processes hold and keep (engine/run-registry.ts). */
   constructor(
     private readonly info: PluginInfo,
     private readonly engine: EngineLog,
-  ) {}
+    runRegistry?: SharedClaims,
+  ) {
+    this.postbacks = new Postbacks(runRegistry);
+  }
 
   /** The service's handlers; methods not here answer UNIMPLEMENTED (grpc-js). */
   service(): grpc.UntypedServiceImplementation {
@@ -119,7 +125,7 @@ export class NativeProvider {
       ]);
       return response;
     }
-    const result = this.postbacks.check(news.plain, { secrets: news.secrets });
+    const result = this.postbacks.check(stringInputs(news.plain), { secrets: news.secrets });
     for (const warning of result.warnings ?? []) await this.engine.warn(req.getUrn(), warning);
     response.setInputs(toStruct(wrapSecrets(result.inputs, secretInputs(news.secrets))));
     response.setFailuresList((result.failures ?? []).map(failure));

@@ -16,7 +16,7 @@ import (
 type Postback struct {
 	pulumi.CustomResourceState
 
-	// Which configured Everflow account manages this postback (`default` unless set): see the README's "Several accounts". Changing it replaces the postback.
+	// Which configured Everflow account manages this postback (`default` unless set; see "Several accounts" in docs/configuration.md). Changing it replaces the postback.
 	Account pulumi.StringOutput `pulumi:"account"`
 	// Delay before firing, in milliseconds: 0 (the default) to 300000 (5 minutes).
 	DelayMs pulumi.IntOutput `pulumi:"delayMs"`
@@ -112,7 +112,7 @@ func PostbackExists(ctx *pulumi.Context,
 }
 
 type postbackArgs struct {
-	// Which configured Everflow account manages this postback (`default` unless set): see the README's "Several accounts". Changing it replaces the postback.
+	// Which configured Everflow account manages this postback (`default` unless set; see "Several accounts" in docs/configuration.md). Changing it replaces the postback.
 	Account *string `pulumi:"account"`
 	// Delay before firing, in milliseconds: 0 (the default) to 300000 (5 minutes).
 	DelayMs *int `pulumi:"delayMs"`
@@ -138,7 +138,7 @@ type postbackArgs struct {
 
 // The set of arguments for constructing a Postback resource.
 type PostbackArgs struct {
-	// Which configured Everflow account manages this postback (`default` unless set): see the README's "Several accounts". Changing it replaces the postback.
+	// Which configured Everflow account manages this postback (`default` unless set; see "Several accounts" in docs/configuration.md). Changing it replaces the postback.
 	Account pulumi.StringPtrInput
 	// Delay before firing, in milliseconds: 0 (the default) to 300000 (5 minutes).
 	DelayMs pulumi.IntPtrInput
@@ -249,7 +249,7 @@ func (o PostbackOutput) ToPostbackOutputWithContext(ctx context.Context) Postbac
 	return o
 }
 
-// Which configured Everflow account manages this postback (`default` unless set): see the README's "Several accounts". Changing it replaces the postback.
+// Which configured Everflow account manages this postback (`default` unless set; see "Several accounts" in docs/configuration.md). Changing it replaces the postback.
 func (o PostbackOutput) Account() pulumi.StringOutput {
 	return o.ApplyT(func(v *Postback) pulumi.StringOutput { return v.Account }).(pulumi.StringOutput)
 }

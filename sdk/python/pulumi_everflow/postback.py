@@ -39,7 +39,7 @@ class PostbackArgs:
         :param pulumi.Input['DeliveryMethod'] delivery_method: How Everflow delivers the event: `postback` (a server-to-server URL), `html` (an HTML/JavaScript pixel) or `facebook` (the Conversions API). Required.
         :param pulumi.Input['PixelLevel'] pixel_level: `global` fires for every offer; `specific` for the one offer in `networkOfferId`. Required.
         :param pulumi.Input['PixelType'] pixel_type: `conversion`, `post_conversion` (post-conversion events) or `cpc` (clicks; only for offers with a CPC payout). Required.
-        :param pulumi.Input[_builtins.str] account: Which configured Everflow account manages this postback (`default` unless set): see the README's "Several accounts". Changing it replaces the postback.
+        :param pulumi.Input[_builtins.str] account: Which configured Everflow account manages this postback (`default` unless set; see "Several accounts" in docs/configuration.md). Changing it replaces the postback.
         :param pulumi.Input[_builtins.int] delay_ms: Delay before firing, in milliseconds: 0 (the default) to 300000 (5 minutes).
         :param pulumi.Input['FacebookPixelArgs'] facebook_pixel: The Facebook pixel: required when `deliveryMethod` is `facebook` and not allowed otherwise.
         :param pulumi.Input[_builtins.str] html_code: The HTML or JavaScript snippet. Required when `deliveryMethod` is `html` and not allowed otherwise.
@@ -108,7 +108,7 @@ class PostbackArgs:
     @pulumi.getter
     def account(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Which configured Everflow account manages this postback (`default` unless set): see the README's "Several accounts". Changing it replaces the postback.
+        Which configured Everflow account manages this postback (`default` unless set; see "Several accounts" in docs/configuration.md). Changing it replaces the postback.
         """
         return pulumi.get(self, "account")
 
@@ -224,7 +224,7 @@ class Postback(pulumi.CustomResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[_builtins.str] account: Which configured Everflow account manages this postback (`default` unless set): see the README's "Several accounts". Changing it replaces the postback.
+        :param pulumi.Input[_builtins.str] account: Which configured Everflow account manages this postback (`default` unless set; see "Several accounts" in docs/configuration.md). Changing it replaces the postback.
         :param pulumi.Input[_builtins.int] delay_ms: Delay before firing, in milliseconds: 0 (the default) to 300000 (5 minutes).
         :param pulumi.Input['DeliveryMethod'] delivery_method: How Everflow delivers the event: `postback` (a server-to-server URL), `html` (an HTML/JavaScript pixel) or `facebook` (the Conversions API). Required.
         :param pulumi.Input[Union['FacebookPixelArgs', 'FacebookPixelArgsDict', 'outputs.FacebookPixel']] facebook_pixel: The Facebook pixel: required when `deliveryMethod` is `facebook` and not allowed otherwise.
@@ -354,7 +354,7 @@ class Postback(pulumi.CustomResource):
     @pulumi.getter
     def account(self) -> pulumi.Output[_builtins.str]:
         """
-        Which configured Everflow account manages this postback (`default` unless set): see the README's "Several accounts". Changing it replaces the postback.
+        Which configured Everflow account manages this postback (`default` unless set; see "Several accounts" in docs/configuration.md). Changing it replaces the postback.
         """
         return pulumi.get(self, "account")
 

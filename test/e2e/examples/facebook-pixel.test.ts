@@ -1,7 +1,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { createEverflowStack, EverflowTestStack } from "../../support/everflow";
-import { exampleProgram, expectDestroyDeactivates, expectQuietUp, pixelOf, LIST, POST } from "./example-stack";
+import {
+  exampleProgram,
+  expectDestroyDeactivates,
+  expectQuietUp,
+  pixelOf,
+  LIST,
+  POST,
+} from "./example-stack";
 
 const TOKEN = "EAAB-example-conversions-token-6c1e";
 // The marker Pulumi puts on an encrypted value in state.

@@ -1,5 +1,13 @@
 import { createEverflowStack, EverflowTestStack } from "../../support/everflow";
-import { exampleProgram, expectDestroyDeactivates, expectQuietUp, pixelOf, LIST, POST, PUT } from "./example-stack";
+import {
+  exampleProgram,
+  expectDestroyDeactivates,
+  expectQuietUp,
+  pixelOf,
+  LIST,
+  POST,
+  PUT,
+} from "./example-stack";
 
 describe("examples/global-conversion", () => {
   let t: EverflowTestStack;

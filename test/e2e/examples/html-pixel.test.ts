@@ -1,5 +1,12 @@
 import { createEverflowStack, EverflowTestStack } from "../../support/everflow";
-import { exampleProgram, expectDestroyDeactivates, expectQuietUp, pixelOf, LIST, POST } from "./example-stack";
+import {
+  exampleProgram,
+  expectDestroyDeactivates,
+  expectQuietUp,
+  pixelOf,
+  LIST,
+  POST,
+} from "./example-stack";
 
 describe("examples/html-pixel", () => {
   let t: EverflowTestStack;

@@ -2,7 +2,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parsePostbackEntries } from "../../../examples/postbacks-from-file/postback-set";
 import { createEverflowStack, EverflowTestStack } from "../../support/everflow";
-import { exampleProgram, expectDestroyDeactivates, expectQuietUp, pixelOf, LIST, POST } from "./example-stack";
+import {
+  exampleProgram,
+  expectDestroyDeactivates,
+  expectQuietUp,
+  pixelOf,
+  LIST,
+  POST,
+} from "./example-stack";
 
 const file = path.resolve(__dirname, "..", "..", "..", "examples", "postbacks-from-file", "postbacks.json");
 const entries = JSON.parse(fs.readFileSync(file, "utf8")) as Array<Record<string, unknown>>;

@@ -85,15 +85,6 @@ const ListFiltersSchema = z.strictObject({
   delivery_method: DeliveryMethodSchema.optional(),
 });
 
-/** Options of a write. */
-export interface WriteOptions {
-  /**
-   * Values of the body that are secret (a field the program marked secret): like the API key and the
-   * access token, redacted from every message, log line and error this write produces.
-   */
-  secrets?: readonly string[];
-}
-
 export interface DeactivateOptions {
   /**
    * The facebook access token to send back if the server reads the token back empty or masked (a
@@ -178,7 +169,7 @@ export class EverflowClient {
    * the server; after an ambiguous failure the client reconciles (see create.ts and reconcile.ts) and
    * adopts the pixel the failed attempt created, so a create never leaves a duplicate behind.
    */
-  async create(body: PixelBody, options: WriteOptions = {}): Promise<Pixel> {
+  async create(body: PixelBody): Promise<Pixel> {
     return createPixel(
       {
         transport: this.transport,
@@ -190,7 +181,6 @@ export class EverflowClient {
         claimed: claimedIds(this.accountKey),
       },
       body,
-      options.secrets,
     );
   }
 
@@ -198,12 +188,7 @@ export class EverflowClient {
    * Replace a pixel (PUT is a full replacement: send the whole object, including fields this client does
    * not model, as read). Server-owned fields (id, timestamps) are dropped from the body.
    */
-  async update(
-    id: number,
-    body: PixelBody,
-    operation: "update" | "deactivate" = "update",
-    options: WriteOptions = {},
-  ): Promise<Pixel> {
+  async update(id: number, body: PixelBody, operation: "update" | "deactivate" = "update"): Promise<Pixel> {
     checkId(operation, id);
     const full = checkBody(operation, body, id);
     return this.requestPixel({
@@ -212,7 +197,7 @@ export class EverflowClient {
       method: "PUT",
       path: `/affiliates/pixels/${id}`,
       body: withoutServerOwned(full),
-      secrets: [full.facebook_pixel?.access_token, ...(options.secrets ?? [])],
+      secrets: [full.facebook_pixel?.access_token],
     });
   }
 

@@ -30,13 +30,9 @@ function sleep(ms: number): Promise<void> {
  * the server; after an ambiguous failure the client reconciles (see reconcile.ts) and adopts the
  * pixel the failed attempt created, so a create never leaves a duplicate behind.
  */
-export async function createPixel(
-  ctx: CreateContext,
-  body: PixelBody,
-  extraSecrets: readonly string[] = [],
-): Promise<Pixel> {
+export async function createPixel(ctx: CreateContext, body: PixelBody): Promise<Pixel> {
   const intended = checkBody("create", body);
-  const secrets = [intended.facebook_pixel?.access_token, ...extraSecrets];
+  const secrets = [intended.facebook_pixel?.access_token];
   const budget = newBudget();
   const startedAtMs = Date.now();
 

@@ -9,7 +9,6 @@ export {
   type DeactivateOptions,
   type EverflowClientOptions,
   type ListFilters,
-  type WriteOptions,
 } from "./client";
 export {
   EverflowApiError,

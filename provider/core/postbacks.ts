@@ -26,7 +26,7 @@ import {
 import { PixelReader } from "./pixel-reader";
 import { AccountOwnership, ExpectedOwners } from "./ownership";
 import { Claims, type SharedClaims } from "./claims";
-import { holdsSecret, secretInputs, secretTexts } from "./secrecy";
+import { holdsSecret, secretInputs } from "./secrecy";
 import { CheckedPostbackInputs, DEFAULT_ACCOUNT, PostbackInputsSchema } from "./schema";
 import { clientOptions, ConfigSource, Settings } from "./settings";
 
@@ -225,22 +225,19 @@ export class Postbacks {
     await ownership.beforeCreate(this.expectedOwners.of(declared.account), () => reader.listing());
     const body = declaredBody(declared);
     const twins = await this.twins(declared.account, reader, body);
-    const secrets = secretTexts(declared, secretInputs(ctx.secrets));
-    const pixel = await writing(reader, undefined, () => client.create(body, { secrets })).catch(
-      (error: unknown) => {
-        // Everflow answered with the new id, but not in a form the client could read: record the id.
-        if (isEverflowApiError(error) && error.pixelId !== undefined) {
-          const { importId: _none, ...outs } = declared;
-          throw new PostbackInitError(
-            String(error.pixelId),
-            { ...outs, pixelId: error.pixelId },
-            "created",
-            error,
-          );
-        }
-        throw error;
-      },
-    );
+    const pixel = await writing(reader, undefined, () => client.create(body)).catch((error: unknown) => {
+      // Everflow answered with the new id, but not in a form the client could read: record the id.
+      if (isEverflowApiError(error) && error.pixelId !== undefined) {
+        const { importId: _none, ...outs } = declared;
+        throw new PostbackInitError(
+          String(error.pixelId),
+          { ...outs, pixelId: error.pixelId },
+          "created",
+          error,
+        );
+      }
+      throw error;
+    });
     this.claims.hold(this.platform(declared.account), pixel.network_pixel_id); // claims.ts
     const id = String(pixel.network_pixel_id);
     const token = declared.facebookPixel?.accessToken;
@@ -356,9 +353,7 @@ export class Postbacks {
       for (const u of WRITE_UNITS) units[u] = unchangedValue(u, liveShape, known);
       const kept = { ...fromUnits(units), pixelStatus: "inactive" };
       const body = { ...toPixelBody(live), ...declaredBody(kept as never) };
-      return client.update(Number(id), body, "deactivate", {
-        secrets: secretTexts(props, secretInputs(ctx.secrets)),
-      });
+      return client.update(Number(id), body, "deactivate");
     };
     await writing(reader, Number(id), deactivate).catch(async (error: unknown) => {
       // Already gone is what delete wants, but a 404 alone may be a wrong base URL: the account's
@@ -459,9 +454,7 @@ export class Postbacks {
     const sent: Props = { ...declared, ...fromUnits(units) };
     const body = { ...toPixelBody(live), ...declaredBody(sent as CheckedPostbackInputs) };
     const pixel = await writing(reader, live.network_pixel_id, () =>
-      client.update(live.network_pixel_id, body, "update", {
-        secrets: secretTexts(sent, secretInputs(ctx.secrets)),
-      }),
+      client.update(live.network_pixel_id, body),
     );
     const answered = toOutputs(pixel, declared.account, token);
     const check = checkAnswer(sent, answered, secretInputs(ctx.secrets), appliedOf(olds), fromDeclaration);

@@ -35,14 +35,3 @@ function valueAt(props: Record<string, unknown>, path: string): unknown {
   }
   return value;
 }
-
-/** The texts at the secret paths of `props` (string leaves): what a message must never quote. */
-export function secretTexts(props: Record<string, unknown>, secrets: Iterable<string>): string[] {
-  const texts: string[] = [];
-  const collect = (value: unknown): void => {
-    if (typeof value === "string") texts.push(value);
-    else if (typeof value === "object" && value !== null) Object.values(value).forEach(collect);
-  };
-  for (const path of secrets) collect(valueAt(props, path));
-  return texts;
-}

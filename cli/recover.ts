@@ -10,9 +10,11 @@ import {
   UsageError,
   type CliIo,
 } from "./args";
-import { nameOf, POSTBACK_TYPE } from "./drift-report";
-import { revealed } from "./drift-secrets";
-import { accountClient } from "./everflow";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { StackCredentials, type PostbackRef } from "./credentials";
+import { nameOf } from "./drift-report";
+import { revealedProps, stateByUrn } from "./drift-secrets";
+import { isPostbackType } from "./postback-types";
 import { engineMessage, openStack } from "./project";
 import {
   accountOf,
@@ -68,43 +70,65 @@ export async function recover(argv: readonly string[], io: CliIo): Promise<numbe
     io.stdout(RECOVER_HELP);
     return EXIT_OK;
   }
+  const choices = parseChoices(flags.import ?? []);
   const { stack, name } = await openStack(io, flags.cwd, flags.stack);
+
+  const dryRun = flags["dry-run"] === true;
+  return recoverHeld({ stack, name, choices, dryRun }, io);
+}
+
+interface Held {
+  stack: Stack;
+  name: string;
+  choices: ReadonlyMap<string, number>;
+  dryRun: boolean;
+}
+
+async function recoverHeld({ stack, name, choices, dryRun }: Held, io: CliIo): Promise<number> {
   const exported = await stack.exportStack();
   const deployment = exported.deployment as Deployment;
-  const pending: PendingCreate[] = (deployment.pending_operations ?? [])
-    .filter((op) => op.type === "creating" && op.resource?.type === POSTBACK_TYPE && op.resource?.urn)
-    .map((op) => {
-      const inputs = Object.fromEntries(
-        Object.entries(op.resource?.inputs ?? {}).map(([k, v]) => [k, revealed(v)]),
-      );
-      const urn = op.resource!.urn!;
-      return { urn, name: nameOf(urn), account: accountOf(inputs), inputs };
-    });
-  if (pending.length === 0) {
+  const creating = (deployment.pending_operations ?? []).filter(
+    (op) => op.type === "creating" && isPostbackType(op.resource?.type) && op.resource?.urn,
+  );
+  if (creating.length === 0) {
     io.stdout(`No interrupted postback creates in stack "${name}": nothing to recover.\n`);
     return EXIT_OK;
   }
 
-  const tracked = new Set(
-    (deployment.resources ?? []).filter((r) => r.type === POSTBACK_TYPE && r.id).map((r) => Number(r.id)),
-  );
   const config = Object.fromEntries(Object.entries(await stack.getAllConfig()).map(([k, v]) => [k, v.value]));
+  const credentials = new StackCredentials(config, stateByUrn(exported), io.env);
+  const listingOf = (r: Props, account: string) =>
+    JSON.stringify([credentials.sourceOf(postbackRef(r)).key, account]);
+  const pending: PendingCreate[] = creating.map((op) => {
+    const resource = op.resource!;
+    const inputs = revealedProps(resource.inputs);
+    const account = accountOf(inputs);
+    const urn = resource.urn!;
+    return { urn, name: nameOf(urn), account, listing: listingOf(resource, account), inputs };
+  });
+  const postbacks = (deployment.resources ?? []).filter((r) => isPostbackType(r.type));
+  const tracked = new Set(postbacks.filter((r) => r.id).map((r) => Number(r.id)));
+
   const live = new Map<string, Pixel[]>();
-  for (const account of new Set(pending.map((p) => p.account))) {
-    const { client } = accountClient(account, io.env, { get: (key) => config[key] });
+  for (const op of pending) {
+    if (live.has(op.listing)) continue;
+    const resource = creating.find((c) => c.resource?.urn === op.urn)!.resource!;
+    const { client } = credentials.client(postbackRef(resource), op.account);
     try {
-      live.set(account, await client.list());
+      live.set(op.listing, await client.list());
     } catch (error) {
       throw new CliError(oneLine(messageOf(error)));
     }
   }
 
-  const plan = withChoices(planRecovery(pending, live, tracked), parseChoices(flags.import ?? []));
+  const plan = withChoices(planRecovery(pending, live, tracked), choices);
   if (plan instanceof Error) throw new CliError(plan.message);
   // "No match in the listing" is what a key of another affiliate shows too: clear nothing on it.
-  for (const [account, pixels] of live) {
-    const clears = plan.clears.some((c) => pending.find((p) => p.urn === c.urn)?.account === account);
-    const problem = keyOwnerProblem(account, pixels, deployment.resources ?? [], clears, io.env);
+  for (const [listing, pixels] of live) {
+    const account = pending.find((p) => p.listing === listing)!.account;
+    const clears = plan.clears.some((c) => pending.find((p) => p.urn === c.urn)?.listing === listing);
+    const sameSource = postbacks.filter((r) => listingOf(r, accountOf(revealedProps(r.inputs))) === listing);
+    const problem = keyOwnerProblem(account, pixels, sameSource, clears, io.env);
     if (problem) throw new CliError(`${problem} Nothing was changed.`);
   }
   io.stdout(`Stack "${name}": ${pending.length} postback create(s) were interrupted.\n`);
@@ -124,14 +148,15 @@ export async function recover(argv: readonly string[], io: CliIo): Promise<numbe
     );
     return EXIT_ERROR;
   }
-  if (flags["dry-run"]) {
+  if (dryRun) {
     io.stdout("Dry run: nothing changed.\n");
     return EXIT_OK;
   }
 
+  const byId = new Map([...live.values()].flat().map((p) => [p.network_pixel_id, p]));
+  const next = { ...exported, deployment: applyPlan(deployment, plan, byId) };
   try {
-    const byId = new Map([...live.values()].flat().map((p) => [p.network_pixel_id, p]));
-    await stack.importStack({ ...exported, deployment: applyPlan(deployment, plan, byId) });
+    await stack.importStack(next);
   } catch (error) {
     throw new CliError(`cannot write the recovered state of stack "${name}": ${engineMessage(error, [])}`);
   }
@@ -139,6 +164,15 @@ export async function recover(argv: readonly string[], io: CliIo): Promise<numbe
     `Recovered: ${plan.imports.length} recorded, ${plan.clears.length} cleared. \`pulumi up\` can run again.\n`,
   );
   return EXIT_OK;
+}
+
+type Props = Record<string, unknown>;
+
+function postbackRef(resource: Props): PostbackRef {
+  return {
+    type: typeof resource.type === "string" ? resource.type : "",
+    provider: typeof resource.provider === "string" ? resource.provider : undefined,
+  };
 }
 
 /** `--import NAME=ID` flags as a map; a malformed one is a usage error. */

@@ -11,11 +11,13 @@ import {
   type CliIo,
 } from "./args";
 import type { Stack } from "@pulumi/pulumi/automation";
+import { importIfUnchanged } from "./conditional-import";
 import { StackCredentials, type PostbackRef } from "./credentials";
 import { nameOf } from "./drift-report";
 import { revealedProps, stateByUrn } from "./drift-secrets";
 import { isPostbackType } from "./postback-types";
-import { engineMessage, openStack } from "./project";
+import { openStack } from "./project";
+import { holdFileLock, lockedMessage, lockHolders, lockView } from "./stack-lock";
 import {
   accountOf,
   applyPlan,
@@ -46,16 +48,29 @@ when the account's listing shows another affiliate than the stack's postbacks of
 or shows nothing at all while they record one (set EVERFLOW_CONFIRM_REMOVED=<account> if every
 postback of the account really was deleted).
 
+Postbacks of both kinds are recovered: the TypeScript Postback class's and the native plugin's
+(everflow:index:Postback, from YAML, Python or Go programs); a native postback's account is listed with
+its provider's settings as the state records them.
+
+A running update's creates are pending too: recover refuses (exit 1, nothing changed) while anything
+holds the stack's lock, and names the lock. A run that was killed leaves its lock: remove it with
+\`pulumi cancel --yes --stack NAME\` first. On a file:// backend recover holds the stack's lock itself
+from its first read to its import, so that an update started meanwhile refuses to run; on Pulumi Cloud
+it refuses while the service reports an update in progress; on s3://, gs://, azblob:// and postgres://
+backends the lock cannot be seen from here. On every backend the import is conditional: recover reads
+the state again right before it, and refuses, changing nothing, if the state changed since its plan.
+
 Options:
   --stack NAME  the stack (default: the project's current stack)
   --cwd DIR     the Pulumi project directory, holding Pulumi.yaml (default: the current directory)
-  --dry-run     print the plan, change nothing
+  --dry-run     print the plan, change nothing (refused too while the stack is locked)
   --import NAME=ID
                 record postback ID for the interrupted create of resource NAME (or URN) when several
                 postbacks match it; repeatable
   -h, --help    show this help
 
-Exit codes: 0 recovered (or nothing to recover), 1 error or a decision left to a person.
+Exit codes: 0 recovered (or nothing to recover), 1 error, a locked or changed stack, or a decision
+left to a person.
 `;
 
 export async function recover(argv: readonly string[], io: CliIo): Promise<number> {
@@ -73,8 +88,18 @@ export async function recover(argv: readonly string[], io: CliIo): Promise<numbe
   const choices = parseChoices(flags.import ?? []);
   const { stack, name } = await openStack(io, flags.cwd, flags.stack);
 
+  // A running update's creates are pending too, and it writes the state again when they end: refuse
+  // while anyone holds the stack's lock, and hold it from the first read to the import (stack-lock.ts).
+  const view = await lockView(stack, name);
+  const holders = await lockHolders(view, stack, name);
+  if (holders.length > 0) throw new CliError(lockedMessage(name, holders));
   const dryRun = flags["dry-run"] === true;
-  return recoverHeld({ stack, name, choices, dryRun }, io);
+  const release = !dryRun && view.kind === "file" ? holdFileLock(view.dir, name) : () => {};
+  try {
+    return await recoverHeld({ stack, name, choices, dryRun, release }, io);
+  } finally {
+    release();
+  }
 }
 
 interface Held {
@@ -82,9 +107,12 @@ interface Held {
   name: string;
   choices: ReadonlyMap<string, number>;
   dryRun: boolean;
+  /** Releases the stack's lock (file backend), right before the import takes it. */
+  release: () => void;
 }
 
-async function recoverHeld({ stack, name, choices, dryRun }: Held, io: CliIo): Promise<number> {
+/** The recovery proper, while the stack's lock is held (or, for a dry run, was found free). */
+async function recoverHeld({ stack, name, choices, dryRun, release }: Held, io: CliIo): Promise<number> {
   const exported = await stack.exportStack();
   const deployment = exported.deployment as Deployment;
   const creating = (deployment.pending_operations ?? []).filter(
@@ -148,6 +176,15 @@ async function recoverHeld({ stack, name, choices, dryRun }: Held, io: CliIo): P
     );
     return EXIT_ERROR;
   }
+  // `pulumi stack import` drops every pending operation: say which ones are not the postbacks' creates.
+  const others = (deployment.pending_operations ?? []).filter((op) => !creating.includes(op));
+  if (others.length > 0) {
+    const listed = others.map((op) => `${op.type ?? "?"} ${nameOf(op.resource?.urn ?? "?")}`).join(", ");
+    io.stdout(
+      `  note    ${others.length} other pending operation(s) (${listed}) are dropped with the import, as ` +
+        "the next `pulumi up` would drop them; check those resources with `pulumi refresh`\n",
+    );
+  }
   if (dryRun) {
     io.stdout("Dry run: nothing changed.\n");
     return EXIT_OK;
@@ -155,11 +192,7 @@ async function recoverHeld({ stack, name, choices, dryRun }: Held, io: CliIo): P
 
   const byId = new Map([...live.values()].flat().map((p) => [p.network_pixel_id, p]));
   const next = { ...exported, deployment: applyPlan(deployment, plan, byId) };
-  try {
-    await stack.importStack(next);
-  } catch (error) {
-    throw new CliError(`cannot write the recovered state of stack "${name}": ${engineMessage(error, [])}`);
-  }
+  await importIfUnchanged({ stack, name, read: exported, next, beforeImport: release });
   io.stdout(
     `Recovered: ${plan.imports.length} recorded, ${plan.clears.length} cleared. \`pulumi up\` can run again.\n`,
   );

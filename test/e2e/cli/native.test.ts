@@ -8,7 +8,7 @@ import { resetClientRegistry } from "../../../provider/client";
 import { pulumiEngine } from "../../support/engine";
 import { API_KEY, createEverflowStack, type EverflowTestStack } from "../../support/everflow";
 import { GET_ONE, interruptCreates, POST, PUT, runCli, stackEnv } from "./helpers";
-import { createYamlStack, PLUGIN_TARBALL, PROJECT, type YamlTestStack } from "./yaml-stack";
+import { createNativeStack, PLUGIN_TARBALL, PROJECT, type NativeTestStack } from "./native-stack";
 
 const FB_TOKEN = "EAAB-native-drift-token-93d1";
 const PARTNER_KEY = "ef-e2e-partner-key-40c7";
@@ -59,7 +59,7 @@ resources:
 `;
 
 describe("drift and recover on a YAML stack of native postbacks", () => {
-  let t: YamlTestStack;
+  let t: NativeTestStack;
   let env: NodeJS.ProcessEnv;
   const ids: Record<string, number> = {};
   const cli = (command: string, ...flags: string[]) =>
@@ -67,7 +67,7 @@ describe("drift and recover on a YAML stack of native postbacks", () => {
   const urnOf = (name: string) => `urn:pulumi:test::${PROJECT}::${NATIVE}::${name}`;
 
   beforeAll(async () => {
-    t = await createYamlStack("cli-native", yamlProgram, {
+    t = await createNativeStack("cli-native", yamlProgram, {
       // The partner's postbacks belong to another affiliate of the network, with a key of its own.
       emulator: {
         accounts: [

@@ -9,11 +9,11 @@ import { API_KEY } from "../../support/everflow";
 import type { TestStack } from "../../support/stack";
 
 /**
- * A Pulumi YAML project (`runtime: yaml`) whose postbacks are the native plugin's
- * (`everflow:index:Postback`), on a local file backend, against an emulator started in this process.
- * The plugin is installed from the tarball `npm run build` writes into the stack's own PULUMI_HOME, as
- * a user installs it; the YAML language host sits beside the engine (scripts/ensure-pulumi). The layout
- * is test/support/stack.ts's (`.state`, `.pulumi-home` under the work directory, project
+ * A Pulumi project in a language other than TypeScript (YAML by default, or Python) whose postbacks are
+ * the native plugin's (`everflow:index:Postback`), on a local file backend, against an emulator started
+ * in this process. The plugin is installed from the tarball `npm run build` writes into the stack's own
+ * PULUMI_HOME, as a user installs it; the language hosts sit beside the engine (scripts/ensure-pulumi).
+ * The layout is test/support/stack.ts's (`.state`, `.pulumi-home` under the work directory, project
  * "everflow-test", stack "test"), so the helpers of this directory work on it too.
  */
 
@@ -25,19 +25,25 @@ export const PLUGIN_TARBALL = path.join(
 );
 export const PROJECT = "everflow-test";
 
-export interface YamlTestStack extends TestStack {
+export interface NativeTestStack extends TestStack {
   emulator: EmulatorHandle;
   /** Rewrites Pulumi.yaml with these sections (`config:`, `resources:`) after `name` and `runtime`. */
   writeProgram(program: string): void;
   stop(): Promise<void>;
 }
 
-export async function createYamlStack(
+export async function createNativeStack(
   name: string,
   /** The program's sections after `name` and `runtime`, given the emulator's base URL. */
   program: (baseUrl: string) => string,
-  options: { emulator?: EmulatorOptions } = {},
-): Promise<YamlTestStack> {
+  options: {
+    emulator?: EmulatorOptions;
+    /** Default yaml; python needs `env` with a virtualenv (python-venv.ts). */
+    runtime?: "yaml" | "python";
+    /** More engine environment (PATH, VIRTUAL_ENV). */
+    env?: Record<string, string>;
+  } = {},
+): Promise<NativeTestStack> {
   const emulator = await startEmulator({
     accounts: [{ apiKey: API_KEY, networkId: 1, affiliateId: 7 }],
     rateLimit: { rate: 200, burst: 200 },
@@ -48,14 +54,17 @@ export async function createYamlStack(
   const homeDir = path.join(workDir, ".pulumi-home");
   fs.mkdirSync(stateDir, { recursive: true });
   fs.mkdirSync(homeDir);
-  const env = offlineEngineEnv(stateDir, homeDir);
+  const env = { ...offlineEngineEnv(stateDir, homeDir), ...options.env };
   const { cliPath } = pulumiEngine();
   execFileSync(cliPath, ["plugin", "install", "resource", "everflow", "0.1.0", "--file", PLUGIN_TARBALL], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "ignore", "pipe"],
   });
   const writeProgram = (text: string) =>
-    fs.writeFileSync(path.join(workDir, "Pulumi.yaml"), `name: ${PROJECT}\nruntime: yaml\n${text}`);
+    fs.writeFileSync(
+      path.join(workDir, "Pulumi.yaml"),
+      `name: ${PROJECT}\nruntime: ${options.runtime ?? "yaml"}\n${text}`,
+    );
   writeProgram(program(emulator.url));
 
   const stack: Stack = await LocalWorkspace.createOrSelectStack(

@@ -64,7 +64,7 @@ describe("recover beside other writers of the stack", () => {
   });
 
   it("refuses while an up is creating postbacks; the up ends with each postback tracked once", async () => {
-    // The up's creates go out one by one (a slow rate limit), and Everflow answers each 8 s late: for a
+    // The up's creates go out one by one (a slow rate limit), and Everflow answers each 15 s late: for a
     // while, some creates have landed and some have not, and all of them are pending in the state,
     // exactly as a killed run leaves them. A recover that took them for interrupted ones would record
     // the landed ones, clear the others, and, with its listing slow enough for the up to end first,
@@ -73,7 +73,7 @@ describe("recover beside other writers of the stack", () => {
       "everflow:requestsPerSecond": { value: "0.2" },
       "everflow:burst": { value: "2" },
     });
-    t.emulator.faults.slow(POST, declared.length, 8_000);
+    t.emulator.faults.slow(POST, declared.length, 15_000);
     let upDone = false;
     const up = t.stack.up().finally(() => (upDone = true));
     await until("some creates landed, all are pending", () => {

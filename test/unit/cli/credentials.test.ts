@@ -1,4 +1,5 @@
-import { StackCredentials, providerUrnOf } from "../../../cli/credentials";
+import { providerInputsSource, StackCredentials, providerUrnOf } from "../../../cli/credentials";
+import { configSource } from "../../../provider/native/config";
 import { DYNAMIC_POSTBACK_TYPE, NATIVE_POSTBACK_TYPE } from "../../../cli/postback-types";
 
 const EU = "urn:pulumi:prod::shop::pulumi:providers:everflow::eu";
@@ -41,5 +42,28 @@ describe("where a postback's credentials come from", () => {
     expect(providerUrnOf(`${EU}::1f2e`)).toBe(EU);
     expect(providerUrnOf("urn:pulumi:prod::shop::pulumi:providers:aws::default::9")).toBeUndefined();
     expect(providerUrnOf(undefined)).toBeUndefined();
+  });
+});
+
+describe("a provider's inputs as settings", () => {
+  it("reads them exactly as the native face does", () => {
+    const inputs = {
+      apiKey: "k",
+      baseUrl: "https://api-eu.eflow.team/v1",
+      accounts: { eu: { apiKey: "k-eu" } },
+      requestsPerSecond: 3,
+      burst: null,
+    };
+    for (const key of [
+      "everflow:apiKey",
+      "everflow:baseUrl",
+      "everflow:accounts",
+      "everflow:requestsPerSecond",
+      "everflow:burst",
+      "everflow:timeoutMs",
+      "apiKey",
+    ]) {
+      expect(providerInputsSource(inputs).get(key)).toBe(configSource(inputs).get(key));
+    }
   });
 });

@@ -1,26 +1,36 @@
 import type { Pixel } from "../provider/client";
 import { toDeclaredShape } from "../provider/core/mapping";
 import { DEFAULT_ACCOUNT, PostbackInputsSchema } from "../provider/core/schema";
+import {
+  DEFAULT_PROJECT,
+  FIELD_ORDER,
+  type Declaration,
+  type Language,
+  type ProgramModel,
+  type SecretConfig,
+} from "./adopt-model";
+import { pythonProgram } from "./adopt-python";
+import { typescriptProgram } from "./adopt-typescript";
+import { yamlProgram } from "./adopt-yaml";
 
 /**
  * The stack program that `adopt` writes: pure text generation from listed pixels, deterministic (sorted
- * by id, fixed key order, no timestamps), every string JSON-escaped. Facebook access tokens never reach
- * the text: each is read from secret stack config under its own key.
+ * by id, fixed key order, no timestamps), every string escaped for its language. Facebook access tokens
+ * never reach the text: each is read from secret stack config under its own key. The declarations are
+ * built here; adopt-typescript.ts, adopt-yaml.ts and adopt-python.ts write them in their language.
  */
+
+export { DEFAULT_PROJECT, LANGUAGES, type Language, type SecretConfig } from "./adopt-model";
 
 export interface AdoptOptions {
   /** The account the pixels belong to; a named account is written into every postback. */
   account: string;
   /** Leave inactive postbacks out (default: they are declared with pixelStatus "inactive"). */
   activeOnly?: boolean;
-}
-
-export interface SecretConfig {
-  /** The stack config key (project namespace) the program reads the value from. */
-  key: string;
-  pixelId: number;
-  /** What the value is: a facebook access token, or a URL or HTML code that holds a credential. */
-  what: "access token" | "postback URL" | "HTML code";
+  /** Default typescript. */
+  language?: Language;
+  /** YAML: the project name of the written Pulumi.yaml (default {@link DEFAULT_PROJECT}). */
+  project?: string;
 }
 
 export interface AdoptProgram {
@@ -36,21 +46,6 @@ export interface AdoptProgram {
   /** Postbacks whose live values would not pass the provider's check, one line each. */
   warnings: string[];
 }
-
-/** The declared fields in the order they are written. */
-const FIELD_ORDER = [
-  "deliveryMethod",
-  "pixelLevel",
-  "pixelType",
-  "pixelStatus",
-  "networkOfferId",
-  "networkOfferPayoutRevenueId",
-  "postbackUrl",
-  "htmlCode",
-  "facebookPixel",
-  "delayMs",
-  "account",
-] as const;
 
 /** Left out when they hold the schema's default. */
 const DEFAULTS: Record<string, unknown> = {
@@ -83,12 +78,12 @@ export function generateProgram(pixels: readonly Pixel[], options: AdoptOptions)
   const chosen = options.activeOnly ? sorted.filter((p) => p.pixel_status !== "inactive") : sorted;
   const secrets: SecretConfig[] = [];
   const warnings: string[] = [];
-  const blocks: string[] = [];
+  const declarations: Declaration[] = [];
 
   for (const pixel of chosen) {
     const id = pixel.network_pixel_id;
     const declared = toDeclaredShape(pixel, options.account) as Record<string, unknown>;
-    const lines: string[] = [];
+    const fields: Declaration["fields"] = [];
     for (const field of FIELD_ORDER) {
       const value = declared[field];
       if (value === undefined || (field in DEFAULTS && DEFAULTS[field] === value)) continue;
@@ -96,70 +91,44 @@ export function generateProgram(pixels: readonly Pixel[], options: AdoptOptions)
         const fb = value as { pixelId: string; eventName: string };
         const key = accessTokenKey(id);
         secrets.push({ key, pixelId: id, what: "access token" });
-        lines.push(
-          "    facebookPixel: {",
-          `      pixelId: ${literal(fb.pixelId)},`,
-          `      eventName: ${literal(fb.eventName)},`,
-          `      accessToken: config.requireSecret(${literal(key)}),`,
-          "    },",
-        );
+        fields.push({
+          field,
+          value: { kind: "facebook", pixelId: fb.pixelId, eventName: fb.eventName, tokenKey: key },
+        });
       } else if (field in SECRET_TEXT_FIELDS && typeof value === "string" && holdsCredential(value)) {
         const { key, what } = SECRET_TEXT_FIELDS[field]!;
         secrets.push({ key: key(id), pixelId: id, what });
-        lines.push(`    ${field}: config.requireSecret(${literal(key(id))}),`);
+        fields.push({ field, value: { kind: "config", key: key(id) } });
       } else {
-        lines.push(`    ${field}: ${literal(value)},`);
+        fields.push({ field, value: { kind: "literal", value: value as string | number } });
       }
     }
     warnings.push(...checkWarnings(id, declared));
-    blocks.push(
-      [
-        "new Postback(",
-        `  ${literal(`postback-${id}`)},`,
-        "  {",
-        ...lines,
-        "  },",
-        `  { import: ${literal(String(id))} },`,
-        ");",
-      ].join("\n"),
-    );
+    declarations.push({ name: `postback-${id}`, id, fields });
   }
 
-  const inactive = chosen.filter((p) => p.pixel_status === "inactive").length;
-  const header = [
-    `// Generated by \`pulumi-everflow adopt\` from the postbacks of Everflow account ${literal(options.account)}.`,
-    "// Each postback is declared with the `import` option: the first `pulumi up` adopts the existing",
-    "// postback (its preview shows a create) and writes to Everflow only where the postback differs from",
-    "// this declaration. Facebook access tokens, and URLs or HTML code that hold a credential, are not",
-    "// written here: each is read from secret stack config.",
-  ];
-  if (options.activeOnly) header.push("// Inactive postbacks were left out (--active-only).");
-  const imports = secrets.length > 0 ? ['import * as pulumi from "@pulumi/pulumi";'] : [];
-  imports.push('import { Postback } from "pulumi-everflow";');
-  const parts = [header.join("\n"), imports.join("\n")];
-  if (secrets.length > 0) parts.push("const config = new pulumi.Config();");
-  if (blocks.length === 0) {
-    parts.push(
-      "// The account has no postbacks" +
-        (options.activeOnly ? " that are active" : "") +
-        ": declare new ones here.",
-    );
-  }
-  parts.push(...blocks);
+  const model: ProgramModel = {
+    account: options.account,
+    activeOnly: options.activeOnly === true,
+    declarations,
+    secrets,
+    project: options.project ?? DEFAULT_PROJECT,
+  };
   return {
-    text: `${parts.join("\n\n")}\n`,
+    text: WRITERS[options.language ?? "typescript"](model),
     ids: chosen.map((p) => p.network_pixel_id),
-    inactive,
+    inactive: chosen.filter((p) => p.pixel_status === "inactive").length,
     skipped: sorted.length - chosen.length,
     secrets,
     warnings,
   };
 }
 
-/** A TypeScript literal: JSON is valid TypeScript for strings (escaped), numbers and booleans. */
-function literal(value: unknown): string {
-  return JSON.stringify(value);
-}
+const WRITERS: Record<Language, (model: ProgramModel) => string> = {
+  typescript: typescriptProgram,
+  yaml: yamlProgram,
+  python: pythonProgram,
+};
 
 /** The provider's check, run on the generated declaration (with a stand-in token): one line per problem. */
 function checkWarnings(id: number, declared: Record<string, unknown>): string[] {

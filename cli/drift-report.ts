@@ -3,6 +3,7 @@ import { APPLIED_KEY, drift as driftSinceLastAnswer } from "../provider/core/app
 import { canonical, type CanonicalPostback } from "../provider/core/mapping";
 import { changedUnits } from "../provider/core/rules";
 import { EXIT_DRIFT, EXIT_OK } from "./args";
+import { isPostbackType } from "./postback-types";
 
 /**
  * The drift report: from the steps of a refresh-only preview to the fields that differ, and its text
@@ -14,7 +15,6 @@ import { EXIT_DRIFT, EXIT_OK } from "./args";
  * so the differences are computed here with the provider's own canonical form.
  */
 
-export const POSTBACK_TYPE = "pulumi-nodejs:dynamic/affiliate:Postback";
 /** Shown instead of any secret value (the facebook access token). */
 export const SECRET = "[secret]";
 /** What `drift` compares against, as written in the JSON report. */
@@ -29,6 +29,10 @@ type Props = Record<string, unknown>;
 /** One postback as the refresh saw it. */
 export interface RefreshedPostback {
   urn: string;
+  /** The resource type: the dynamic or the native postback (postback-types.ts). */
+  type?: string;
+  /** The native postback's provider reference (credentials.ts); absent for the dynamic one. */
+  provider?: string;
   /** The postback's id in Everflow (the resource id). */
   id: string;
   /** Inputs recorded in state: the declaration as last applied. */
@@ -91,10 +95,12 @@ export function refreshedPostbacks(events: readonly EngineEvent[]): RefreshedPos
   const byUrn = new Map<string, RefreshedPostback>();
   for (const event of events) {
     const meta = event.resOutputsEvent?.metadata ?? event.resourcePreEvent?.metadata;
-    if (!meta || meta.type !== POSTBACK_TYPE || !meta.old) continue;
+    if (!meta || !isPostbackType(meta.type) || !meta.old) continue;
     const gone = meta.op === "delete" || meta.op === "discard" || !meta.new?.id;
     byUrn.set(meta.urn, {
       urn: meta.urn,
+      type: meta.type,
+      ...(meta.old.provider ? { provider: meta.old.provider } : {}),
       id: meta.old.id,
       declared: meta.old.inputs,
       live: gone ? undefined : meta.new?.inputs,

@@ -22,8 +22,16 @@ export interface StoredResource {
 export interface SecretSources {
   /** Stored inputs and outputs by URN, secrets decrypted (`pulumi stack export --show-secrets`). */
   storedState(): Promise<ReadonlyMap<string, StoredResource>>;
-  /** The live pixel of one postback in declared shape; undefined when it no longer exists. */
-  livePostback(account: string, id: number, knownToken: string | undefined): Promise<Props | undefined>;
+  /**
+   * The live pixel of one postback in declared shape, read with the credentials of its provider
+   * (credentials.ts); undefined when it no longer exists.
+   */
+  livePostback(
+    postback: RefreshedPostback,
+    account: string,
+    id: number,
+    knownToken: string | undefined,
+  ): Promise<Props | undefined>;
 }
 
 /**
@@ -62,7 +70,7 @@ export async function resolveSecrets(
       const account = typeof declared.account === "string" ? declared.account : DEFAULT_ACCOUNT;
       const fb = declared.facebookPixel as { accessToken?: unknown } | undefined;
       const token = typeof fb?.accessToken === "string" ? fb.accessToken : undefined;
-      const read = await sources.livePostback(account, Number(p.id), token);
+      const read = await sources.livePostback(p, account, Number(p.id), token);
       if (read === undefined) {
         live = undefined;
       } else {
@@ -105,7 +113,8 @@ export function stateByUrn(exported: unknown): Map<string, StoredResource> {
   return map;
 }
 
-function revealedProps(props: unknown): Props {
+/** Every value of `props` (a stored resource's inputs or outputs) revealed; {} for no object. */
+export function revealedProps(props: unknown): Props {
   if (typeof props !== "object" || props === null) return {};
   return Object.fromEntries(Object.entries(props as Props).map(([key, value]) => [key, revealed(value)]));
 }

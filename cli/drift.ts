@@ -1,15 +1,15 @@
 import { type EngineEvent, type Stack } from "@pulumi/pulumi/automation";
 import { CliError, EXIT_OK, messageOf, oneLine, parseFlags, type CliIo } from "./args";
+import { buildReport, exitCodeOf, refreshedPostbacks, reportJson, reportText } from "./drift-report";
+import { StackCredentials } from "./credentials";
 import {
-  buildReport,
-  exitCodeOf,
-  POSTBACK_TYPE,
-  refreshedPostbacks,
-  reportJson,
-  reportText,
-} from "./drift-report";
-import { readLive, resolveSecrets, stateByUrn, type SecretSources } from "./drift-secrets";
-import { accountClient, type AccountClient } from "./everflow";
+  readLive,
+  resolveSecrets,
+  stateByUrn,
+  type SecretSources,
+  type StoredResource,
+} from "./drift-secrets";
+import { POSTBACK_TARGETS } from "./postback-types";
 import { engineMessage, openStack } from "./project";
 
 export const DRIFT_USAGE = "usage: pulumi-everflow drift [--stack NAME] [--cwd DIR] [--json]";
@@ -57,9 +57,6 @@ selected stack, as with \`pulumi stack select\`.
 Exit codes: 0 no drift, 2 drift (a field differs or a postback is missing), 1 error (bad flags included).
 `;
 
-/** Every postback of the stack, at the top level or inside components (see deploy.UrnTargets globs). */
-const POSTBACK_TARGET = `**${POSTBACK_TYPE}::**`;
-
 export async function drift(argv: readonly string[], io: CliIo): Promise<number> {
   const flags = parseFlags(argv, {
     stack: { type: "string" },
@@ -78,7 +75,7 @@ export async function drift(argv: readonly string[], io: CliIo): Promise<number>
     await stack.previewRefresh({
       onEvent: (event) => events.push(event),
       runProgram: false,
-      target: [POSTBACK_TARGET],
+      target: [...POSTBACK_TARGETS],
     });
   } catch (error) {
     throw new CliError(`the refresh-only preview of stack "${name}" failed: ${engineMessage(error, events)}`);
@@ -98,21 +95,24 @@ export async function drift(argv: readonly string[], io: CliIo): Promise<number>
 
 /** The declared (from state) and live (from Everflow) values that the engine's events keep secret. */
 function stackSecrets(stack: Stack, env: NodeJS.ProcessEnv): SecretSources {
-  let config: Promise<Record<string, string>> | undefined;
-  const clients = new Map<string, AccountClient>();
+  let stored: Promise<ReadonlyMap<string, StoredResource>> | undefined;
+  let credentials: Promise<StackCredentials> | undefined;
+  const storedState = () => (stored ??= stack.exportStack().then(stateByUrn));
   return {
-    storedState: async () => stateByUrn(await stack.exportStack()),
-    livePostback: async (account, id, knownToken) => {
-      config ??= stack
-        .getAllConfig()
-        .then((all) => Object.fromEntries(Object.entries(all).map(([key, v]) => [key, v.value])));
-      const values = await config;
-      let entry = clients.get(account);
-      if (!entry) {
-        entry = accountClient(account, env, { get: (key) => values[key] });
-        clients.set(account, entry);
-      }
-      const { client } = entry;
+    storedState,
+    livePostback: async (postback, account, id, knownToken) => {
+      credentials ??= Promise.all([stack.getAllConfig(), storedState()]).then(
+        ([all, state]) =>
+          new StackCredentials(
+            Object.fromEntries(Object.entries(all).map(([key, v]) => [key, v.value])),
+            state,
+            env,
+          ),
+      );
+      const { client } = (await credentials).client(
+        { type: postback.type ?? "", provider: postback.provider },
+        account,
+      );
       try {
         return await readLive((pixelId) => client.get(pixelId), account, id, knownToken);
       } catch (error) {

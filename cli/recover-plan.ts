@@ -1,8 +1,13 @@
 import type { Pixel } from "../provider/client";
+import { APPLIED_KEY, appliedRecord } from "../provider/core/applied";
 import { canonical, changedFields, toDeclaredShape, toOutputs } from "../provider/core/mapping";
+import { secretOutputs } from "../provider/core/postbacks";
 import { DEFAULT_ACCOUNT } from "../provider/core/schema";
-import { SECRET_SIG, SECRET_SIG_VALUE } from "./drift-report";
+import { isSecretPath } from "../provider/core/secrecy";
+import { coreValues, markedSecrets, PROVIDER_KEY, withMarks } from "../provider/dynamic/hidden-inputs";
+import { isSecretValue, SECRET_SIG, SECRET_SIG_VALUE } from "./drift-report";
 import { revealed } from "./drift-secrets";
+import { NATIVE_POSTBACK_TYPE } from "./postback-types";
 
 type Props = Record<string, unknown>;
 
@@ -11,6 +16,11 @@ export interface PendingCreate {
   urn: string;
   name: string;
   account: string;
+  /**
+   * The listing its candidates come from: one per account and place its credentials come from (the
+   * stack's config, or a native provider's inputs; see credentials.ts).
+   */
+  listing: string;
   /** The declaration it was being created from (secrets revealed). */
   inputs: Props;
 }
@@ -33,19 +43,19 @@ export interface RecoveryPlan {
  */
 export function planRecovery(
   pending: readonly PendingCreate[],
-  liveByAccount: ReadonlyMap<string, readonly Pixel[]>,
+  liveByListing: ReadonlyMap<string, readonly Pixel[]>,
   trackedIds: ReadonlySet<number>,
 ): RecoveryPlan {
   const plan: RecoveryPlan = { imports: [], clears: [], ambiguous: [] };
   const groups = new Map<string, PendingCreate[]>();
   for (const op of pending) {
-    const key = JSON.stringify([op.account, canonical(op.inputs)]);
+    const key = JSON.stringify([op.listing, op.account, canonical(op.inputs)]);
     groups.set(key, [...(groups.get(key) ?? []), op]);
   }
   for (const ops of groups.values()) {
     const [first] = ops as [PendingCreate];
     const token = tokenOf(first.inputs);
-    const candidates = (liveByAccount.get(first.account) ?? [])
+    const candidates = (liveByListing.get(first.listing) ?? [])
       .filter((p) => !trackedIds.has(p.network_pixel_id))
       .filter(
         (p) => changedFields(first.inputs, toDeclaredShape(p, first.account, token) as Props).length === 0,
@@ -102,9 +112,6 @@ function tokenOf(inputs: Props): string | undefined {
   return typeof fb?.accessToken === "string" ? fb.accessToken : undefined;
 }
 
-/** Outputs the SDK marks secret (additionalSecretOutputs): written to state in secret form. */
-const SECRET_OUTPUTS = new Set(["facebookPixel"]);
-
 interface DeploymentOperation {
   type?: string;
   resource?: { urn?: string; type?: string; inputs?: Props } & Props;
@@ -117,9 +124,10 @@ export interface Deployment {
 }
 
 /**
- * The state after a plan: each adopted create becomes a resource with the postback's id and its live
- * outputs, and its pending operation goes, as does each cleared one. Works on a `stack export
- * --show-secrets` deployment (secrets in plaintext form), which `stack import` encrypts again.
+ * The state after a plan: each adopted create becomes a resource with the postback's id and the outputs
+ * its create would have recorded, and its pending operation goes, as does each cleared one. Works on a
+ * `stack export --show-secrets` deployment (secrets in plaintext form), which `stack import` encrypts
+ * again.
  *
  * Why not `pulumi refresh --import-pending-creates`: the 3.259 engine turns those into pending imports
  * and then drops them without recording the resource, so `up` would create the postbacks again.
@@ -138,20 +146,46 @@ export function applyPlan(
     const pixelId = op.type === "creating" ? imported.get(urn) : undefined;
     const pixel = pixelId === undefined ? undefined : live.get(pixelId);
     if (op.resource && pixel) {
-      const inputs = op.resource.inputs ?? {};
-      const declared = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, revealed(v)]));
-      const outputs: Props = {
-        ...toOutputs(pixel, accountOf(declared), tokenOf(declared)),
-        __provider: inputs.__provider,
-      };
-      for (const key of SECRET_OUTPUTS) {
-        if (outputs[key] !== undefined)
-          outputs[key] = { [SECRET_SIG]: SECRET_SIG_VALUE, plaintext: JSON.stringify(outputs[key]) };
-      }
-      resources.push({ ...op.resource, id: String(pixel.network_pixel_id), outputs });
+      resources.push({
+        ...op.resource,
+        id: String(pixel.network_pixel_id),
+        outputs: recoveredOutputs(op.resource, pixel),
+      });
     } else if (!(op.type === "creating" && cleared.has(urn))) {
       pending.push(op);
     }
   }
   return { ...deployment, resources, pending_operations: pending };
+}
+
+/**
+ * The outputs the interrupted create would have recorded, in its face's form: the live postback, the
+ * record of the write (Everflow's answer is the live postback, which matched the declaration), and the
+ * same values secret. The dynamic face keeps its hidden inputs (`secretInputs`, `__provider`) in the
+ * outputs; the native face marks secret what derives from a secret input (core/secrecy.ts).
+ */
+export function recoveredOutputs(resource: { type?: string; inputs?: Props }, pixel: Pixel): Props {
+  const stored = resource.inputs ?? {};
+  const native = resource.type === NATIVE_POSTBACK_TYPE;
+  const inputs = Object.fromEntries(Object.entries(stored).map(([k, v]) => [k, revealed(v)]));
+  const marked = native
+    ? new Set(Object.keys(stored).filter((k) => isSecretValue(stored[k])))
+    : markedSecrets(inputs);
+  const declared = coreValues(inputs);
+  const answered: Props = { ...toOutputs(pixel, accountOf(declared), tokenOf(declared)) };
+  answered[APPLIED_KEY] = appliedRecord(declared, answered);
+  const secret = secretOutputs(answered, marked);
+  const outputs: Props = native
+    ? answered
+    : { ...withMarks(answered, marked), [PROVIDER_KEY]: stored[PROVIDER_KEY] };
+  for (const [key, value] of Object.entries(outputs)) {
+    const isSecret = isSecretPath(key, secret) || [...secret].some((s) => s.startsWith(`${key}.`));
+    if (isSecret && value !== undefined) outputs[key] = stateSecret(value);
+  }
+  return outputs;
+}
+
+/** A secret value in the form of a `stack export --show-secrets`, which `stack import` encrypts. */
+function stateSecret(value: unknown): Props {
+  return { [SECRET_SIG]: SECRET_SIG_VALUE, plaintext: JSON.stringify(value) };
 }

@@ -10,10 +10,14 @@ import {
   UsageError,
   type CliIo,
 } from "./args";
-import { nameOf, POSTBACK_TYPE } from "./drift-report";
-import { revealed } from "./drift-secrets";
-import { accountClient } from "./everflow";
-import { engineMessage, openStack } from "./project";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { importIfUnchanged } from "./conditional-import";
+import { StackCredentials, type PostbackRef } from "./credentials";
+import { nameOf } from "./drift-report";
+import { revealedProps, stateByUrn } from "./drift-secrets";
+import { isPostbackType } from "./postback-types";
+import { openStack } from "./project";
+import { holdFileLock, lockedMessage, lockHolders, lockView } from "./stack-lock";
 import {
   accountOf,
   applyPlan,
@@ -44,16 +48,29 @@ when the account's listing shows another affiliate than the stack's postbacks of
 or shows nothing at all while they record one (set EVERFLOW_CONFIRM_REMOVED=<account> if every
 postback of the account really was deleted).
 
+Postbacks of both kinds are recovered: the TypeScript Postback class's and the native plugin's
+(everflow:index:Postback, from YAML, Python or Go programs); a native postback's account is listed with
+its provider's settings as the state records them.
+
+A running update's creates are pending too: recover refuses (exit 1, nothing changed) while anything
+holds the stack's lock, and names the lock. A run that was killed leaves its lock: remove it with
+\`pulumi cancel --yes --stack NAME\` first. On a file:// backend recover holds the stack's lock itself
+from its first read to its import, so that an update started meanwhile refuses to run; on Pulumi Cloud
+it refuses while the service reports an update in progress; on s3://, gs://, azblob:// and postgres://
+backends the lock cannot be seen from here. On every backend the import is conditional: recover reads
+the state again right before it, and refuses, changing nothing, if the state changed since its plan.
+
 Options:
   --stack NAME  the stack (default: the project's current stack)
   --cwd DIR     the Pulumi project directory, holding Pulumi.yaml (default: the current directory)
-  --dry-run     print the plan, change nothing
+  --dry-run     print the plan, change nothing (refused too while the stack is locked)
   --import NAME=ID
                 record postback ID for the interrupted create of resource NAME (or URN) when several
                 postbacks match it; repeatable
   -h, --help    show this help
 
-Exit codes: 0 recovered (or nothing to recover), 1 error or a decision left to a person.
+Exit codes: 0 recovered (or nothing to recover), 1 error, a locked or changed stack, or a decision
+left to a person.
 `;
 
 export async function recover(argv: readonly string[], io: CliIo): Promise<number> {
@@ -68,43 +85,78 @@ export async function recover(argv: readonly string[], io: CliIo): Promise<numbe
     io.stdout(RECOVER_HELP);
     return EXIT_OK;
   }
+  const choices = parseChoices(flags.import ?? []);
   const { stack, name } = await openStack(io, flags.cwd, flags.stack);
+
+  // A running update's creates are pending too, and it writes the state again when they end: refuse
+  // while anyone holds the stack's lock, and hold it from the first read to the import (stack-lock.ts).
+  const view = await lockView(stack, name);
+  const holders = await lockHolders(view, stack, name);
+  if (holders.length > 0) throw new CliError(lockedMessage(name, holders));
+  const dryRun = flags["dry-run"] === true;
+  const release = !dryRun && view.kind === "file" ? holdFileLock(view.dir, name) : () => {};
+  try {
+    return await recoverHeld({ stack, name, choices, dryRun, release }, io);
+  } finally {
+    release();
+  }
+}
+
+interface Held {
+  stack: Stack;
+  name: string;
+  choices: ReadonlyMap<string, number>;
+  dryRun: boolean;
+  /** Releases the stack's lock (file backend), right before the import takes it. */
+  release: () => void;
+}
+
+/** The recovery proper, while the stack's lock is held (or, for a dry run, was found free). */
+async function recoverHeld({ stack, name, choices, dryRun, release }: Held, io: CliIo): Promise<number> {
   const exported = await stack.exportStack();
   const deployment = exported.deployment as Deployment;
-  const pending: PendingCreate[] = (deployment.pending_operations ?? [])
-    .filter((op) => op.type === "creating" && op.resource?.type === POSTBACK_TYPE && op.resource?.urn)
-    .map((op) => {
-      const inputs = Object.fromEntries(
-        Object.entries(op.resource?.inputs ?? {}).map(([k, v]) => [k, revealed(v)]),
-      );
-      const urn = op.resource!.urn!;
-      return { urn, name: nameOf(urn), account: accountOf(inputs), inputs };
-    });
-  if (pending.length === 0) {
+  const creating = (deployment.pending_operations ?? []).filter(
+    (op) => op.type === "creating" && isPostbackType(op.resource?.type) && op.resource?.urn,
+  );
+  if (creating.length === 0) {
     io.stdout(`No interrupted postback creates in stack "${name}": nothing to recover.\n`);
     return EXIT_OK;
   }
 
-  const tracked = new Set(
-    (deployment.resources ?? []).filter((r) => r.type === POSTBACK_TYPE && r.id).map((r) => Number(r.id)),
-  );
   const config = Object.fromEntries(Object.entries(await stack.getAllConfig()).map(([k, v]) => [k, v.value]));
+  const credentials = new StackCredentials(config, stateByUrn(exported), io.env);
+  const listingOf = (r: Props, account: string) =>
+    JSON.stringify([credentials.sourceOf(postbackRef(r)).key, account]);
+  const pending: PendingCreate[] = creating.map((op) => {
+    const resource = op.resource!;
+    const inputs = revealedProps(resource.inputs);
+    const account = accountOf(inputs);
+    const urn = resource.urn!;
+    return { urn, name: nameOf(urn), account, listing: listingOf(resource, account), inputs };
+  });
+  const postbacks = (deployment.resources ?? []).filter((r) => isPostbackType(r.type));
+  const tracked = new Set(postbacks.filter((r) => r.id).map((r) => Number(r.id)));
+
   const live = new Map<string, Pixel[]>();
-  for (const account of new Set(pending.map((p) => p.account))) {
-    const { client } = accountClient(account, io.env, { get: (key) => config[key] });
+  for (const op of pending) {
+    if (live.has(op.listing)) continue;
+    const resource = creating.find((c) => c.resource?.urn === op.urn)!.resource!;
+    const { client } = credentials.client(postbackRef(resource), op.account);
     try {
-      live.set(account, await client.list());
+      live.set(op.listing, await client.list());
     } catch (error) {
       throw new CliError(oneLine(messageOf(error)));
     }
   }
 
-  const plan = withChoices(planRecovery(pending, live, tracked), parseChoices(flags.import ?? []));
+  const plan = withChoices(planRecovery(pending, live, tracked), choices);
   if (plan instanceof Error) throw new CliError(plan.message);
   // "No match in the listing" is what a key of another affiliate shows too: clear nothing on it.
-  for (const [account, pixels] of live) {
-    const clears = plan.clears.some((c) => pending.find((p) => p.urn === c.urn)?.account === account);
-    const problem = keyOwnerProblem(account, pixels, deployment.resources ?? [], clears, io.env);
+  for (const [listing, pixels] of live) {
+    const account = pending.find((p) => p.listing === listing)!.account;
+    const clears = plan.clears.some((c) => pending.find((p) => p.urn === c.urn)?.listing === listing);
+    const sameSource = postbacks.filter((r) => listingOf(r, accountOf(revealedProps(r.inputs))) === listing);
+    const problem = keyOwnerProblem(account, pixels, sameSource, clears, io.env);
     if (problem) throw new CliError(`${problem} Nothing was changed.`);
   }
   io.stdout(`Stack "${name}": ${pending.length} postback create(s) were interrupted.\n`);
@@ -124,21 +176,36 @@ export async function recover(argv: readonly string[], io: CliIo): Promise<numbe
     );
     return EXIT_ERROR;
   }
-  if (flags["dry-run"]) {
+  // `pulumi stack import` drops every pending operation: say which ones are not the postbacks' creates.
+  const others = (deployment.pending_operations ?? []).filter((op) => !creating.includes(op));
+  if (others.length > 0) {
+    const listed = others.map((op) => `${op.type ?? "?"} ${nameOf(op.resource?.urn ?? "?")}`).join(", ");
+    io.stdout(
+      `  note    ${others.length} other pending operation(s) (${listed}) are dropped with the import, as ` +
+        "the next `pulumi up` would drop them; check those resources with `pulumi refresh`\n",
+    );
+  }
+  if (dryRun) {
     io.stdout("Dry run: nothing changed.\n");
     return EXIT_OK;
   }
 
-  try {
-    const byId = new Map([...live.values()].flat().map((p) => [p.network_pixel_id, p]));
-    await stack.importStack({ ...exported, deployment: applyPlan(deployment, plan, byId) });
-  } catch (error) {
-    throw new CliError(`cannot write the recovered state of stack "${name}": ${engineMessage(error, [])}`);
-  }
+  const byId = new Map([...live.values()].flat().map((p) => [p.network_pixel_id, p]));
+  const next = { ...exported, deployment: applyPlan(deployment, plan, byId) };
+  await importIfUnchanged({ stack, name, read: exported, next, beforeImport: release });
   io.stdout(
     `Recovered: ${plan.imports.length} recorded, ${plan.clears.length} cleared. \`pulumi up\` can run again.\n`,
   );
   return EXIT_OK;
+}
+
+type Props = Record<string, unknown>;
+
+function postbackRef(resource: Props): PostbackRef {
+  return {
+    type: typeof resource.type === "string" ? resource.type : "",
+    provider: typeof resource.provider === "string" ? resource.provider : undefined,
+  };
 }
 
 /** `--import NAME=ID` flags as a map; a malformed one is a usage error. */

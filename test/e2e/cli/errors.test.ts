@@ -47,7 +47,7 @@ describe("pulumi-everflow error paths", () => {
     expect(r.stdout).toBe("");
     expect(oneLine(r.stderr)).toBe(true);
     expect(r.stderr).toBe(
-      "pulumi-everflow adopt: unknown option '--outt'; usage: pulumi-everflow adopt [--out FILE] [--account NAME] [--active-only] (see --help)\n",
+      "pulumi-everflow adopt: unknown option '--outt'; usage: pulumi-everflow adopt [--out FILE] [--language typescript|yaml|python] [--project NAME] [--account NAME] [--active-only] (see --help)\n",
     );
   });
 

@@ -3,7 +3,6 @@ import {
   buildReport,
   exitCodeOf,
   fieldDrift,
-  POSTBACK_TYPE,
   refreshedPostbacks,
   reportJson,
   reportText,
@@ -12,6 +11,7 @@ import {
 } from "../../../cli/drift-report";
 import { appliedRecord } from "../../../provider/core/applied";
 import { resolveSecrets, revealed, stateByUrn, type SecretSources } from "../../../cli/drift-secrets";
+import { DYNAMIC_POSTBACK_TYPE as POSTBACK_TYPE, NATIVE_POSTBACK_TYPE } from "../../../cli/postback-types";
 
 const TOKEN = "EAAB-secret-token-0042";
 const SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
@@ -175,6 +175,38 @@ function refreshEvents(): EngineEvent[] {
   ];
 }
 
+/** The events of one native postback (a program in any language), served by an explicit provider. */
+function nativeEvents(): EngineEvent[] {
+  const nativeUrn = `urn:pulumi:dev::shop::${NATIVE_POSTBACK_TYPE}::yaml-checkout`;
+  const provider = "urn:pulumi:dev::shop::pulumi:providers:everflow::eu::0c1d";
+  const state = (inputs: Record<string, unknown>) => ({
+    type: NATIVE_POSTBACK_TYPE,
+    urn: nativeUrn,
+    id: "2000",
+    parent: "",
+    provider,
+    inputs,
+    outputs: { ...inputs, pixelId: 2000 },
+  });
+  const { __provider: _none, ...declared } = checkout;
+  return [
+    {
+      sequence: 1,
+      timestamp: 0,
+      resOutputsEvent: {
+        metadata: {
+          op: "update",
+          urn: nativeUrn,
+          type: NATIVE_POSTBACK_TYPE,
+          provider,
+          old: state(declared),
+          new: state({ ...declared, delayMs: 5000 }),
+        },
+      },
+    },
+  ];
+}
+
 describe("drift: the refresh's postbacks", () => {
   it("reads old (declared) and new (live) inputs per postback; a deleted one has no live inputs", () => {
     const postbacks = refreshedPostbacks(refreshEvents());
@@ -186,6 +218,27 @@ describe("drift: the refresh's postbacks", () => {
     ]);
     expect(postbacks[0]!.live!.postbackUrl).toBe("https://evil.example.com/");
     expect(postbacks[0]!.declared.postbackUrl).toBe(checkout.postbackUrl);
+  });
+
+  it("counts native postbacks (everflow:index:Postback) beside dynamic ones, with their provider", () => {
+    const postbacks = refreshedPostbacks([...refreshEvents(), ...nativeEvents()]);
+    expect(postbacks.map((p) => [p.type, p.id])).toEqual([
+      [POSTBACK_TYPE, "1000"],
+      [POSTBACK_TYPE, "1001"],
+      [POSTBACK_TYPE, "1002"],
+      [POSTBACK_TYPE, "1003"],
+      [NATIVE_POSTBACK_TYPE, "2000"],
+    ]);
+    const native = postbacks[4]!;
+    expect(native.provider).toBe("urn:pulumi:dev::shop::pulumi:providers:everflow::eu::0c1d");
+    expect(buildReport("dev", [native]).drift).toEqual([
+      {
+        urn: native.urn,
+        name: "yaml-checkout",
+        pixelId: 2000,
+        fields: [{ field: "delayMs", declared: 0, live: 5000 }],
+      },
+    ]);
   });
 
   it("resolves secrets: declared from the state export, live from a read; nothing else is fetched", async () => {
@@ -210,7 +263,7 @@ describe("drift: the refresh's postbacks", () => {
           },
         });
       },
-      livePostback: async (account, id, knownToken) => {
+      livePostback: async (_postback, account, id, knownToken) => {
         calls.push(`get ${account} ${id} ${knownToken === TOKEN ? "token" : "no token"}`);
         return { ...fbDeclared, facebookPixel: { pixelId: "1234", eventName: "Lead", accessToken: TOKEN } };
       },

@@ -222,3 +222,24 @@ describe("engine resolution", () => {
     });
   });
 });
+
+describe("adopt: the language flags", () => {
+  it.each([
+    [["--language", "ruby"], '--language must be one of typescript, yaml, python, got "ruby"'],
+    [
+      ["--language", "yaml", "--out", "index.ts"],
+      "--out index.ts is a typescript file, but --language is yaml",
+    ],
+    [["--project", "shop"], "--project names the project of a YAML program: it needs --language yaml"],
+    [["--language", "yaml", "--project", "a b"], "--project must hold only letters, digits, -, _ and ."],
+  ])("%j is a usage error (exit 1) before any call", async (flags, message) => {
+    const r = await run(["adopt", ...flags], {
+      EVERFLOW_API_KEY: "k",
+      EVERFLOW_BASE_URL: "http://127.0.0.1:9/v1",
+    });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain(`pulumi-everflow adopt: ${message}`);
+    expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+  });
+});

@@ -1,5 +1,17 @@
 import type { Pixel } from "../../../provider/client";
-import { applyPlan, planRecovery, withChoices, type PendingCreate } from "../../../cli/recover-plan";
+import { isSecretValue, SECRET_SIG } from "../../../cli/drift-report";
+import { revealed } from "../../../cli/drift-secrets";
+import { DYNAMIC_POSTBACK_TYPE, NATIVE_POSTBACK_TYPE } from "../../../cli/postback-types";
+import {
+  applyPlan,
+  planRecovery,
+  recoveredOutputs,
+  withChoices,
+  type PendingCreate,
+} from "../../../cli/recover-plan";
+import { APPLIED_KEY, appliedRecord } from "../../../provider/core/applied";
+
+const SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
 
 const pixel = (id: number, url: string): Pixel =>
   ({
@@ -24,6 +36,7 @@ const pending = (name: string, url: string): PendingCreate => ({
   urn: `urn:pulumi:s::p::pulumi-nodejs:dynamic/affiliate:Postback::${name}`,
   name,
   account: "default",
+  listing: "default",
   inputs: { deliveryMethod: "postback", pixelLevel: "global", pixelType: "conversion", postbackUrl: url },
 });
 
@@ -125,5 +138,89 @@ describe("applyPlan", () => {
       id: "1",
       outputs: { pixelId: 1, postbackUrl: "https://a", __provider: "stub" },
     });
+  });
+});
+
+describe("recoveredOutputs: what the interrupted create would have recorded, in its face's form", () => {
+  const secret = (value: unknown) => ({ [SECRET_SIG]: SIG_VALUE, plaintext: JSON.stringify(value) });
+  const fb = { pixelId: "55", eventName: "Lead", accessToken: "EAAB-token-for-recover" };
+  const fbPixel = {
+    ...pixel(9, ""),
+    delivery_method: "facebook",
+    postback_url: "",
+    facebook_pixel: { pixel_id: "55", event_name: "Lead", access_token: fb.accessToken },
+  } as Pixel;
+  const fbInputs = { deliveryMethod: "facebook", pixelLevel: "global", pixelType: "conversion" };
+
+  it("native: the facebook pixel and the record of the write are secret; no hidden inputs", () => {
+    const outputs = recoveredOutputs(
+      { type: NATIVE_POSTBACK_TYPE, inputs: { ...fbInputs, facebookPixel: secret(fb) } },
+      fbPixel,
+    );
+    expect(outputs.facebookPixel).toEqual(secret(fb));
+    expect(isSecretValue(outputs[APPLIED_KEY])).toBe(true);
+    expect(revealed(outputs[APPLIED_KEY])).toEqual(
+      appliedRecord({ ...fbInputs, facebookPixel: fb }, { ...fbInputs, facebookPixel: fb }),
+    );
+    expect(outputs).toMatchObject({ pixelId: 9, deliveryMethod: "facebook", account: "default" });
+    expect(outputs).not.toHaveProperty("__provider");
+    expect(outputs).not.toHaveProperty("secretInputs");
+  });
+
+  it("native: a field the program marked secret stays secret in the outputs", () => {
+    const url = "https://a.example.com/?api_key=partner-key-77";
+    const outputs = recoveredOutputs(
+      {
+        type: NATIVE_POSTBACK_TYPE,
+        inputs: { ...pending("a", "").inputs, postbackUrl: secret(url) },
+      },
+      pixel(3, url),
+    );
+    expect(outputs.postbackUrl).toEqual(secret(url));
+    expect(isSecretValue(outputs[APPLIED_KEY])).toBe(true);
+    expect(outputs.pixelLevel).toBe("global");
+  });
+
+  it("dynamic: keeps the serialized provider and the list of secret fields, and marks those fields", () => {
+    const url = "https://a.example.com/?token=partner-token-12";
+    const outputs = recoveredOutputs(
+      {
+        type: DYNAMIC_POSTBACK_TYPE,
+        inputs: { ...pending("a", url).inputs, __provider: "stub", secretInputs: "postbackUrl" },
+      },
+      pixel(4, url),
+    );
+    expect(outputs).toMatchObject({ __provider: "stub", secretInputs: "postbackUrl", pixelId: 4 });
+    expect(outputs.postbackUrl).toEqual(secret(url));
+    expect(isSecretValue(outputs[APPLIED_KEY])).toBe(true);
+  });
+
+  it("dynamic without secrets: the record of the write is plain", () => {
+    const outputs = recoveredOutputs(
+      { type: DYNAMIC_POSTBACK_TYPE, inputs: { ...pending("a", "https://a").inputs, __provider: "stub" } },
+      pixel(1, "https://a"),
+    );
+    expect(outputs[APPLIED_KEY]).toEqual(
+      appliedRecord(pending("a", "https://a").inputs, pending("a", "https://a").inputs),
+    );
+    expect(outputs.postbackUrl).toBe("https://a");
+    expect(outputs).not.toHaveProperty("secretInputs");
+  });
+});
+
+describe("planRecovery over several listings", () => {
+  it("matches each create only against its own listing (another provider's key, another account)", () => {
+    const inEu = { ...pending("eu", "https://same"), listing: "eu-provider" };
+    const inDefault = pending("us", "https://same");
+    const live = new Map([
+      ["default", [pixel(1, "https://same")]],
+      ["eu-provider", [pixel(7, "https://same")]],
+    ]);
+    const plan = planRecovery([inDefault, inEu], live, new Set());
+    expect(plan.imports.map((i) => [i.name, i.pixelId])).toEqual([
+      ["us", 1],
+      ["eu", 7],
+    ]);
+    expect(plan.ambiguous).toEqual([]);
   });
 });

@@ -1,0 +1,69 @@
+import { providerInputsSource, StackCredentials, providerUrnOf } from "../../../cli/credentials";
+import { configSource } from "../../../provider/native/config";
+import { DYNAMIC_POSTBACK_TYPE, NATIVE_POSTBACK_TYPE } from "../../../cli/postback-types";
+
+const EU = "urn:pulumi:prod::shop::pulumi:providers:everflow::eu";
+const DEFAULT = "urn:pulumi:prod::shop::pulumi:providers:everflow::default";
+
+describe("where a postback's credentials come from", () => {
+  const stored = new Map([
+    [EU, { inputs: { apiKey: "k-eu-provider", baseUrl: "https://api-eu.eflow.team/v1" }, outputs: {} }],
+    [DEFAULT, { inputs: { apiKey: "k-default-provider" }, outputs: {} }],
+  ]);
+  const credentials = new StackCredentials(
+    { "everflow:apiKey": "k-stack-config", "everflow:baseUrl": "https://api.eflow.team/v1" },
+    stored,
+    {},
+  );
+
+  it("a dynamic postback: the stack's config", () => {
+    const source = credentials.sourceOf({ type: DYNAMIC_POSTBACK_TYPE });
+    expect(source.key).toBe("stack config");
+    expect(source.config.get("everflow:apiKey")).toBe("k-stack-config");
+  });
+
+  it("a native postback: its provider's inputs in the state, default or explicit", () => {
+    const eu = credentials.sourceOf({ type: NATIVE_POSTBACK_TYPE, provider: `${EU}::1f2e` });
+    expect(eu.key).toBe(EU);
+    expect(eu.config.get("everflow:apiKey")).toBe("k-eu-provider");
+    expect(
+      credentials.client({ type: NATIVE_POSTBACK_TYPE, provider: `${EU}::1f2e` }, "default").baseUrl,
+    ).toBe("https://api-eu.eflow.team/v1");
+    const byDefault = credentials.sourceOf({ type: NATIVE_POSTBACK_TYPE, provider: `${DEFAULT}::77` });
+    expect(byDefault.config.get("everflow:apiKey")).toBe("k-default-provider");
+  });
+
+  it("a native postback whose provider is not in the state: the stack's config", () => {
+    const missing = `urn:pulumi:prod::shop::pulumi:providers:everflow::gone::1`;
+    expect(credentials.sourceOf({ type: NATIVE_POSTBACK_TYPE, provider: missing }).key).toBe("stack config");
+  });
+
+  it("reads a provider URN only out of an everflow provider reference", () => {
+    expect(providerUrnOf(`${EU}::1f2e`)).toBe(EU);
+    expect(providerUrnOf("urn:pulumi:prod::shop::pulumi:providers:aws::default::9")).toBeUndefined();
+    expect(providerUrnOf(undefined)).toBeUndefined();
+  });
+});
+
+describe("a provider's inputs as settings", () => {
+  it("reads them exactly as the native face does", () => {
+    const inputs = {
+      apiKey: "k",
+      baseUrl: "https://api-eu.eflow.team/v1",
+      accounts: { eu: { apiKey: "k-eu" } },
+      requestsPerSecond: 3,
+      burst: null,
+    };
+    for (const key of [
+      "everflow:apiKey",
+      "everflow:baseUrl",
+      "everflow:accounts",
+      "everflow:requestsPerSecond",
+      "everflow:burst",
+      "everflow:timeoutMs",
+      "apiKey",
+    ]) {
+      expect(providerInputsSource(inputs).get(key)).toBe(configSource(inputs).get(key));
+    }
+  });
+});

@@ -25,7 +25,7 @@ import {
 } from "./rules";
 import { PixelReader } from "./pixel-reader";
 import { AccountOwnership, ExpectedOwners } from "./ownership";
-import { Claims, type SharedClaims } from "./claims";
+import { claimKey, Claims, type SharedClaims } from "./claims";
 import { holdsSecret, secretInputs } from "./secrecy";
 import { CheckedPostbackInputs, DEFAULT_ACCOUNT, PostbackInputsSchema } from "./schema";
 import { clientOptions, ConfigSource, Settings } from "./settings";
@@ -141,6 +141,8 @@ export class Postbacks {
   // ownership.ts: the owners the stack's postbacks record, per account, for creates to check the key.
   private readonly expectedOwners = new ExpectedOwners();
 
+  /** The soft delete of each postback this run deletes (claims.ts key): one at a time per postback. */
+  private readonly deleting = new Map<string, Promise<void>>();
   /** The platform (base URL) of each account name, read once per configuration. */
   private readonly platforms = new Map<string, string>();
 
@@ -336,6 +338,16 @@ export class Postbacks {
       );
       return;
     }
+    // Two resources of the run may hold the postback (both removed): the engine deletes them at
+    // once, and the second delete must find the first's answer, not deactivate again.
+    const key = claimKey(platformOf(account), id);
+    const earlier = this.deleting.get(key) ?? Promise.resolve();
+    const mine = earlier.catch(() => undefined).then(() => this.deactivate(id, props, account));
+    this.deleting.set(key, mine);
+    return mine;
+  }
+
+  private async deactivate(id: string, props: Props, account: string): Promise<void> {
     const { client, reader, ownership } = this.account(account);
     // A token the API masks on read must not be written back masked: state holds the real one.
     const token = knownToken(props);

@@ -259,11 +259,9 @@ describe("the other runs that delete: up --refresh, a replaced keeper, destroy, 
     destroyed = { ids, puts: ids.map((id) => f.putsOf(id)) };
   });
 
-  // Fails today: the engine deletes b1 and d1 at once, each delete reads x1 active from the account's
-  // listing, and both send the deactivating PUT (the log shows the two PUTs 1 ms apart). Harmless to
-  // the postback (both write "inactive"), but one deactivation per postback is the model: the second
-  // delete should wait for the first. Left to the core (postbacks.ts).
-  it.failing("... and sends one deactivating PUT per postback", () => {
+  // The engine deletes b1 and d1 at once: the second delete waits for the first and finds the postback
+  // inactive in the listing the first one's answer updated.
+  it("... and sends one deactivating PUT per postback", () => {
     expect(destroyed.ids).toHaveLength(3);
     expect(destroyed.puts).toEqual([1, 1, 1]);
   });

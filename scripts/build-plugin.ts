@@ -3,6 +3,9 @@
 // `pulumi plugin install resource everflow <version> --file <tarball>` installs:
 //
 //   dist/plugin/pulumi-resource-everflow.js                          (also the npm package's bin)
+//   dist/plugin/pulumi-resource-everflow                             (the launcher: dist/plugin is a
+//                                                                     plugin folder, as Pulumi.yaml's
+//                                                                     plugins.providers path names it)
 //   dist/plugin/pulumi-resource-everflow-v<version>-linux-amd64.tar.gz
 //     pulumi-resource-everflow       a POSIX sh launcher: finds node on PATH, checks its version
 //     pulumi-resource-everflow.js    the bundle
@@ -68,6 +71,7 @@ export async function buildPlugin(): Promise<string> {
     define: { "process.env.PULUMI_EVERFLOW_BUNDLED_VERSION": JSON.stringify(packageJsonVersion()) },
   });
   fs.chmodSync(bundle, 0o755);
+  fs.writeFileSync(path.join(PLUGIN_DIR, PLUGIN), launcher(), { mode: 0o755 });
   const stage = fs.mkdtempSync(path.join(PLUGIN_DIR, ".stage-"));
   try {
     fs.copyFileSync(bundle, path.join(stage, `${PLUGIN}.js`));
@@ -85,7 +89,8 @@ export async function buildPlugin(): Promise<string> {
 
 if (require.main === module) {
   buildPlugin().then(
-    (tarball) => console.log(`wrote ${path.relative(REPO_ROOT, tarball)}`),
+    // On stderr: `npm pack --json` (prepack builds) prints its JSON on stdout.
+    (tarball) => console.error(`wrote ${path.relative(REPO_ROOT, tarball)}`),
     (error: unknown) => {
       console.error(`build-plugin: ${error instanceof Error ? error.message : String(error)}`);
       process.exit(1);

@@ -7,12 +7,13 @@ import { repoRoot } from "../support/engine";
 import { cleanCheckout } from "./clean-checkout";
 import { expectExit, POST, PUT, run, show, STEP_TIMEOUT_MS } from "./packed-example";
 
-// The repository's own Pulumi project (Pulumi.yaml at the top level, program/index.ts), run as
-// CONTRIBUTING.md ("The root project") says: the plain `pulumi` CLI in the repository root, after
-// `npm run build`, against an emulator, with a fresh state directory and PULUMI_HOME.
+// The repository's own Pulumi project (Pulumi.yaml at the top level: a Pulumi YAML program served by
+// the native plugin that `npm run build` writes to dist/plugin), run as CONTRIBUTING.md ("The root
+// project") says: the plain `pulumi` CLI in the repository root, after `npm run build`, against an
+// emulator, with a fresh state directory and PULUMI_HOME.
 
 const API_KEY = "ef-root-project-key-7d1c";
-/** What program/index.ts declares: each postback's kind. */
+/** What Pulumi.yaml declares: each postback's kind. */
 const DECLARED = {
   "global-conversion": { delivery_method: "postback", pixel_level: "global", pixel_type: "conversion" },
   "offer-events": { delivery_method: "postback", pixel_level: "specific", pixel_type: "post_conversion" },
@@ -116,7 +117,7 @@ describe("the root project, deployed from the checkout with the pulumi CLI", () 
 
 describe("the root project in a checkout that is not built", () => {
   it(
-    "fails before any resource, saying to run npm run build",
+    "fails before any resource, naming the plugin folder the build writes",
     async () => {
       const dir = cleanCheckout("pulumi-everflow-root-unbuilt-");
       const work = freshEnv("pulumi-everflow-root-unbuilt-home-");
@@ -132,8 +133,9 @@ describe("the root project in a checkout that is not built", () => {
         }
         const preview = await pulumi("preview");
         expect(preview.code).not.toBe(0);
+        // Pulumi.yaml's description says to run `npm run build`, which writes that folder.
         expect(preview.stdout + preview.stderr).toContain(
-          `pulumi-everflow is not built in ${dir}: run \`npm run build\` there, then \`pulumi up\` again`,
+          `parsing plugin options for 'everflow': no folder at path '${path.join(dir, "dist", "plugin")}'`,
         );
         expect(emulator.log.count("*")).toBe(0);
       } finally {

@@ -7,23 +7,33 @@
  *     limit: what the engine leaves to a provider limited only by the account's rate (create, update
  *     and destroy only);
  *   - everflow: pulumi-everflow, installed from its packed tarball as a user installs it, against a
- *     fresh emulator at Everflow's real limit (5 requests/s, burst 20).
+ *     fresh emulator at Everflow's real limit (5 requests/s, burst 20);
+ *   - native: the same postbacks through the native plugin pulumi-resource-everflow
+ *     (everflow:index:Postback), installed from its plugin tarball with `pulumi plugin install` into the
+ *     benchmark's own PULUMI_HOME as a user of any language installs it, against its own fresh emulator.
+ *     Its program is plain JavaScript declaring the type token (no SDK), not Pulumi YAML: the floor and
+ *     the dynamic face run on the Node language host and @pulumi/pulumi's runtime, so a program on the
+ *     same host, registering the same N resources, differs from them in the provider only. A YAML
+ *     program would change the language host as well (pulumi-language-yaml evaluating a template of N
+ *     entries), and its ratio to the floor would mix the host's cost with the plugin's.
  * Phases: create, no-op up, refresh, preview --refresh with one postback changed out of band, update of
  * every postback (one field changed in the program), destroy; and, on Node < 24, one more refresh of
- * everflow with V8's optimizing compiler off for WebAssembly, for what undici's WebAssembly HTTP parser
- * costs in RSS. Every `up`, `refresh` and `destroy` runs with --yes --skip-preview. A phase that changes
- * nothing (no-op up, refresh, preview --refresh) and takes under 30 s runs 3 times; its figure is the
- * median. "vs larger" is the time over the larger of the engine floor and the rate-limit floor,
- * (accepted requests - burst) / rate. It ends with the targets of the scale issue, each marked met or
- * MISSED; it exits 0 either way (a benchmark, not a test), unless a command of a phase failed (no figure
- * then: CI's smoke run must fail).
+ * everflow and of native with V8's optimizing compiler off for WebAssembly, for what undici's
+ * WebAssembly HTTP parser costs in RSS. Every `up`, `refresh` and `destroy` runs with --yes
+ * --skip-preview. A phase that changes nothing (no-op up, refresh, preview --refresh) and takes under
+ * 30 s runs 3 times; its figure is the median. "vs larger" is the time over the larger of the engine
+ * floor and the rate-limit floor, (accepted requests - burst) / rate. It prints a table per face, and
+ * ends with the targets of the scale issue for each face (the same targets, against the same floors),
+ * each marked met or MISSED; it exits 0 either way (a benchmark, not a test), unless a command of a
+ * phase failed, in any project (no figure then: CI's smoke run must fail).
  *
  *   npm run bench:scale                          N = 200
  *   npm run bench:scale -- --n 50 --runs 3       medians of 3 runs
- *   npm run bench:scale -- --stacks 3 --n 100    3 stacks of 100 on one account: up together, destroy together
+ *   npm run bench:scale -- --stacks 3 --n 100    3 stacks of 100 on one account: up together, destroy
+ *                                                together; everflow, then native on a fresh account
  *
  * Needs `pulumi` (scripts/ensure-pulumi) and the Node language host `pulumi-language-nodejs`, beside it
- * or on PATH.
+ * or on PATH, and the plugin tarball that `npm run build` writes.
  */
 import { spawn, execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -31,6 +41,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { startEmulator, type EmulatorHandle } from "../emulator";
+import { PLUGIN, tarballPath } from "./build-plugin";
+import { packageJsonVersion } from "./gen-schema";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 const KEY = "bench-scale-api-key";
@@ -43,7 +55,7 @@ const PACED_PHASES = ["create", "update all", "destroy"] as const satisfies read
 type PacedPhase = (typeof PACED_PHASES)[number];
 
 // ---------------------------------------------------------------------------------------------------
-// The two programs
+// The programs
 
 const FLOOR_PROGRAM = floorProgram(false);
 
@@ -106,6 +118,37 @@ for (let i = 0; i < n; i++) {
 }
 `;
 
+/** The type token of each face's postbacks in the state (`pulumi stack export`). */
+const DYNAMIC_TYPE = "pulumi-nodejs:dynamic/affiliate:Postback";
+const NATIVE_TYPE = "everflow:index:Postback";
+/** What the report calls each face. */
+const EVERFLOW_TITLE = "pulumi-everflow";
+const NATIVE_TITLE = `the native plugin (${PLUGIN}, ${NATIVE_TYPE})`;
+
+/**
+ * The native face's program (see the header for why plain JavaScript): the type token and the plugin's
+ * version, as a program in any language declares them; the inputs and names are the dynamic face's.
+ */
+function nativeProgram(version: string): string {
+  return `// N postbacks through the native plugin ${PLUGIN}, declared by type token (no SDK).
+const pulumi = require("@pulumi/pulumi");
+const n = Number(process.env.BENCH_N), prefix = process.env.BENCH_PREFIX, variant = process.env.BENCH_VARIANT;
+for (let i = 0; i < n; i++) {
+  new pulumi.CustomResource("${NATIVE_TYPE}", "pb-" + i, { deliveryMethod: "postback", pixelLevel: "global",
+    pixelType: "conversion", postbackUrl: "https://track.example.com/" + prefix + "/" + i + "?tid={transaction_id}&v=" + variant },
+    { version: "${version}" });
+}
+`;
+}
+
+/**
+ * How each face's provider process shows in /proc/<pid>/cmdline: the engine's dynamic provider host
+ * (floor and everflow) runs `node .../dynamic-provider/...`; the plugin's launcher execs
+ * `node .../pulumi-resource-everflow.js`.
+ */
+const DYNAMIC_PROVIDER_PROCESS = "dynamic-provider";
+const NATIVE_PROVIDER_PROCESS = `${PLUGIN}.js`;
+
 /**
  * Where the provider's memory goes: undici parses HTTP with llhttp compiled to WebAssembly, and V8
  * tiers hot WebAssembly up with its optimizing compiler, whose work shows in the peak RSS. Preloaded
@@ -160,6 +203,13 @@ function npm(args: string[], cwd: string): string {
   return execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 }
 
+/** A project of the benchmark: its directory, and how its provider process shows in /proc. */
+interface Project {
+  dir: string;
+  /** DYNAMIC_PROVIDER_PROCESS or NATIVE_PROVIDER_PROCESS. */
+  providerProcess: string;
+}
+
 /** A project directory with its program, dependencies and file backend. */
 function makeProject(root: string, name: string, program: string, deps: string[]): string {
   const dir = path.join(root, name);
@@ -172,6 +222,22 @@ function makeProject(root: string, name: string, program: string, deps: string[]
   );
   npm(["install", "--no-audit", "--no-fund", "--prefer-offline", ...deps], dir);
   return dir;
+}
+
+/**
+ * The native plugin as a user of any language installs it: its release tarball, through
+ * `pulumi plugin install`, into the benchmark's PULUMI_HOME. Returns the version installed.
+ */
+function installPlugin(cli: Cli): string {
+  const version = packageJsonVersion();
+  const tarball = tarballPath(version);
+  if (!fs.existsSync(tarball)) throw new Error(`${tarball} is missing: \`npm run build\` writes it`);
+  execFileSync(
+    cli.pulumi,
+    ["plugin", "install", "resource", "everflow", version, "--file", tarball, "--non-interactive"],
+    { env: cli.env, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  return version;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -222,11 +288,11 @@ interface ProviderWatch {
 }
 
 /**
- * Peak resident memory (VmHWM) and start time of the dynamic provider processes started in `dir`,
- * polled from /proc (the engine starts plugins in the program's directory; other projects' providers
- * are not counted).
+ * Peak resident memory (VmHWM) and start time of the provider processes started in `dir` whose command
+ * line holds `processMark` (DYNAMIC_PROVIDER_PROCESS or NATIVE_PROVIDER_PROCESS), polled from /proc
+ * (the engine starts plugins in the program's directory; other projects' providers are not counted).
  */
-function watchProviders(dir: string): () => ProviderWatch {
+function watchProviders(dir: string, processMark: string): () => ProviderWatch {
   const booted = bootMs();
   let peakKb = 0;
   let firstStartedMs: number | undefined;
@@ -241,7 +307,7 @@ function watchProviders(dir: string): () => ProviderWatch {
     for (const pid of pids) {
       try {
         const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
-        if (!cmdline.includes("dynamic-provider")) continue;
+        if (!cmdline.includes(processMark)) continue;
         if (fs.readlinkSync(`/proc/${pid}/cwd`) !== dir) continue;
         if (!started.has(pid)) {
           started.add(pid);
@@ -354,7 +420,7 @@ const REPEAT_UNDER_S = 30;
 /** One run of one phase's command, with the account's bucket full first, as the rate-limit floor assumes. */
 async function runPhase(
   cli: Cli,
-  dir: string,
+  { dir, providerProcess }: Project,
   stack: string,
   emu: EmulatorHandle | undefined,
   phase: Phase,
@@ -365,7 +431,7 @@ async function runPhase(
     await sleep((LIMIT.burst / LIMIT.rate) * 1000);
     emu.log.reset();
   }
-  const stopWatch = watchProviders(dir);
+  const stopWatch = watchProviders(dir, providerProcess);
   // The emulator's log times are Date.now() (its default clock).
   const startedMs = Date.now();
   const r = await run(cli, [...command.args, "--stack", stack], dir, env(command.variant));
@@ -396,18 +462,19 @@ async function runPhase(
 }
 
 /**
- * One stack of `dir` through `which` phases, in their order, then removed. With `wasmProbe` (the path
- * of WASM_PROBE), the refresh runs once more with it preloaded, for its provider's peak RSS only.
+ * One stack of `project` through `which` phases, in their order, then removed. With `wasmProbe` (the
+ * path of WASM_PROBE), the refresh runs once more with it preloaded, for its provider's peak RSS only.
  */
 async function runProject<P extends Phase>(
   cli: Cli,
-  dir: string,
+  project: Project,
   n: number,
   stack: string,
   emu: EmulatorHandle | undefined,
   which: readonly P[],
   wasmProbe?: string,
 ): Promise<ProjectRun<P>> {
+  const { dir } = project;
   await initStack(cli, dir, stack, emu);
   const env = (variant: string) => ({ BENCH_N: String(n), BENCH_PREFIX: stack, BENCH_VARIANT: variant });
   const commands: Record<Phase, { args: string[]; variant: string }> = {
@@ -431,7 +498,7 @@ async function runProject<P extends Phase>(
     // REPEATS samples: its figure is the median sample (the slowest's requests and RSS, to hide nothing).
     const samples: PhaseFigure[] = [];
     do {
-      samples.push(await runPhase(cli, dir, stack, emu, phase, commands[phase], env));
+      samples.push(await runPhase(cli, project, stack, emu, phase, commands[phase], env));
     } while (
       REPEATABLE.has(phase) &&
       samples.length < REPEATS &&
@@ -461,7 +528,7 @@ async function runProject<P extends Phase>(
     }
     if (phase === "refresh" && wasmProbe) {
       const preload = `${process.env.NODE_OPTIONS ?? ""} --require ${wasmProbe}`.trim();
-      const probed = await runPhase(cli, dir, stack, emu, phase, commands[phase], (variant) => ({
+      const probed = await runPhase(cli, project, stack, emu, phase, commands[phase], (variant) => ({
         ...env(variant),
         NODE_OPTIONS: preload,
       }));
@@ -494,28 +561,121 @@ function pacedFigures(pacedRuns: ProjectRun<PacedPhase>[], phase: Phase): PhaseF
   return paced === undefined ? [] : pacedRuns.map((r) => r.phases[paced]);
 }
 
+/** A face of pulumi-everflow under measurement, beside the floors. */
+interface Face {
+  /** Its name in the report's columns and lines. */
+  name: "everflow" | "native";
+  /** What the heading of its table calls it. */
+  title: string;
+  runs: ProjectRun[];
+}
+
+const rss = (runs: ProjectRun[], phase: Phase) => median(runs.map((r) => r.phases[phase].rssMb));
+/** The highest provider RSS of any phase, median over runs. */
+const peakRss = (runs: ProjectRun[]) =>
+  median(runs.map((r) => Math.max(...PHASES.map((p) => r.phases[p].rssMb))));
+
 function report(
   n: number,
   floorRuns: ProjectRun[],
   pacedRuns: ProjectRun<PacedPhase>[],
-  everflowRuns: ProjectRun[],
+  faces: Face[],
+): void {
+  for (const face of faces) printPhaseTable(n, floorRuns, pacedRuns, face);
+  const stateF = median(floorRuns.map((r) => r.stateBytesPerPostback));
+  const stateOf = ({ name, runs }: Face) => {
+    const state = median(runs.map((r) => r.stateBytesPerPostback));
+    return `${name} ${Math.round(state)} B (${fmt(state / stateF, 2)}x)`;
+  };
+  console.log(
+    `state per postback (stack export bytes / N): floor ${Math.round(stateF)} B, ${faces.map(stateOf).join(", ")}`,
+  );
+  const mb = (x: number) => `${fmt(x, 0)} MB`;
+  console.log(
+    `provider process peak RSS (VmHWM): create: floor ${mb(rss(floorRuns, "create"))}, ` +
+      `${faces.map((f) => `${f.name} ${mb(rss(f.runs, "create"))}`).join(", ")}; any phase: floor ` +
+      `${mb(peakRss(floorRuns))}, ${faces.map((f) => `${f.name} ${mb(peakRss(f.runs))}`).join(", ")}`,
+  );
+  if (!WASM_PROBE_RUNS) {
+    console.log(
+      `provider peak RSS with V8's optimizing compiler off for WebAssembly: not measured (Node ${process.versions.node} ` +
+        "takes no V8 flag at run time)",
+    );
+  }
+  for (const { name, runs } of faces) {
+    const probes = runs.flatMap((r) => (r.refreshWasmProbe ? [r.refreshWasmProbe] : []));
+    if (probes.length === 0) continue;
+    console.log(
+      `provider peak RSS in refresh, ${name}: ${mb(rss(runs, "refresh"))}; the same refresh ` +
+        `with V8's optimizing compiler off for WebAssembly (undici's HTTP parser, llhttp, is WebAssembly): ` +
+        `${mb(median(probes.map((p) => p.rssMb)))}${probes.some((p) => p.code !== 0) ? " (that refresh FAILED)" : ""}; ` +
+        `floor's refresh: ${mb(rss(floorRuns, "refresh"))}`,
+    );
+  }
+  for (const { name, runs } of faces) {
+    const windows = PHASES.flatMap((phase) => {
+      const w = runs.map((r) => r.phases[phase].window).filter((x) => x !== undefined);
+      if (w.length === 0) return [];
+      const before = median(w.map((x) => x.beforeFirstS));
+      const after = median(w.map((x) => x.afterLastS));
+      return [`${phase} ${fmt(before)} / ${fmt(after)}`];
+    });
+    if (windows.length > 0) {
+      console.log(`${name}, s before the first request / after the last: ${windows.join("; ")}`);
+    }
+  }
+  // What the engine and the program cost before any provider can send anything.
+  const started = PHASES.map((phase) => {
+    const at = (runs: ProjectRun[]) => {
+      const xs = runs.map((r) => r.phases[phase].providerStartedS).filter((x) => x !== undefined);
+      return xs.length > 0 ? fmt(median(xs)) : "-";
+    };
+    return `${phase} ${[floorRuns, ...faces.map((f) => f.runs)].map(at).join("/")}`;
+  });
+  console.log(
+    `s after the command started when the engine started the provider process, ` +
+      `${["floor", ...faces.map((f) => f.name)].join("/")}: ${started.join("; ")}`,
+  );
+  const all = (runs: ProjectRun[], phase: Phase) => runs.flatMap((r) => r.phases[phase].samples);
+  if (faces.some((f) => PHASES.some((p) => all(f.runs, p).length > 1))) {
+    console.log("samples (s), the figure above being their median:");
+    for (const phase of PHASES) {
+      const show = (runs: ProjectRun[]) =>
+        all(runs, phase)
+          .map((x) => fmt(x))
+          .join(", ");
+      console.log(
+        `  ${phase.padEnd(18)} floor ${show(floorRuns)}; ` +
+          faces.map((f) => `${f.name} ${show(f.runs)}`).join("; "),
+      );
+    }
+  }
+  for (const face of faces) printTargets(n, floorRuns, face);
+  printPacedReference(n, pacedRuns, faces);
+}
+
+/** One face's phases against the floors: its seconds, ratios, RSS, requests and exit codes. */
+function printPhaseTable(
+  n: number,
+  floorRuns: ProjectRun[],
+  pacedRuns: ProjectRun<PacedPhase>[],
+  { name, title, runs }: Face,
 ): void {
   console.log(
-    `\npulumi-everflow vs the engine floor, N = ${n}, ${everflowRuns.length} run(s) (medians); ` +
+    `\n${title} vs the engine floor, N = ${n}, ${runs.length} run(s) (medians); ` +
       `emulator at ${LIMIT.rate}/s burst ${LIMIT.burst}`,
   );
-  const rss = (runs: ProjectRun[], phase: Phase) => median(runs.map((r) => r.phases[phase].rssMb));
   const header = [
     "phase".padEnd(18),
     "floor s".padStart(8),
-    "everflow s".padStart(10),
+    `${name} s`.padStart(10),
     "ratio".padStart(6),
     "rate floor s".padStart(12),
     "vs rate floor".padStart(13),
     "vs larger".padStart(9),
     "paced s".padStart(8),
     "vs paced".padStart(8),
-    "RSS MB f/e".padStart(10),
+    `RSS MB f/${name[0]}`.padStart(10),
     "429s".padStart(5),
     "exit".padStart(5),
     "  requests by route / notes",
@@ -523,15 +683,15 @@ function report(
   console.log(header.join(" "));
   for (const phase of PHASES) {
     const f = median(floorRuns.map((r) => r.phases[phase].seconds));
-    const e = median(everflowRuns.map((r) => r.phases[phase].seconds));
+    const e = median(runs.map((r) => r.phases[phase].seconds));
     const pacedPhase = pacedFigures(pacedRuns, phase);
     const p = pacedPhase.length > 0 ? median(pacedPhase.map((x) => x.seconds)) : undefined;
-    const last = everflowRuns[everflowRuns.length - 1]!.phases[phase];
-    const accepted = median(everflowRuns.map((r) => r.phases[phase].accepted));
+    const last = runs[runs.length - 1]!.phases[phase];
+    const accepted = median(runs.map((r) => r.phases[phase].accepted));
     const rf = rateFloor(accepted);
     const codes = [
       ...new Set(
-        [...floorRuns, ...everflowRuns]
+        [...floorRuns, ...runs]
           .map((r) => r.phases[phase])
           .concat(pacedPhase)
           .map((x) => x.code),
@@ -551,70 +711,13 @@ function report(
         `${fmt(e / Math.max(f, rf), 2)}x`.padStart(9),
         (p === undefined ? "-" : fmt(p)).padStart(8),
         (p === undefined ? "-" : `${fmt(e / p, 2)}x`).padStart(8),
-        `${fmt(rss(floorRuns, phase), 0)}/${fmt(rss(everflowRuns, phase), 0)}`.padStart(10),
-        String(median(everflowRuns.map((r) => r.phases[phase].throttled))).padStart(5),
+        `${fmt(rss(floorRuns, phase), 0)}/${fmt(rss(runs, phase), 0)}`.padStart(10),
+        String(median(runs.map((r) => r.phases[phase].throttled))).padStart(5),
         codes.padStart(5),
         `  ${accepted} requests${routes ? `: ${routes}` : ""}${last.note ? `; ${last.note}` : ""}`,
       ].join(" "),
     );
   }
-  const stateF = median(floorRuns.map((r) => r.stateBytesPerPostback));
-  const stateE = median(everflowRuns.map((r) => r.stateBytesPerPostback));
-  console.log(
-    `state per postback (stack export bytes / N): floor ${Math.round(stateF)} B, everflow ${Math.round(stateE)} B ` +
-      `(${fmt(stateE / stateF, 2)}x)`,
-  );
-  const peak = (runs: ProjectRun[]) =>
-    median(runs.map((r) => Math.max(...PHASES.map((p) => r.phases[p].rssMb))));
-  console.log(
-    `provider process peak RSS (VmHWM): create: floor ${fmt(rss(floorRuns, "create"), 0)} MB, ` +
-      `everflow ${fmt(rss(everflowRuns, "create"), 0)} MB; any phase: floor ${fmt(peak(floorRuns), 0)} MB, ` +
-      `everflow ${fmt(peak(everflowRuns), 0)} MB`,
-  );
-  const probes = everflowRuns.flatMap((r) => (r.refreshWasmProbe ? [r.refreshWasmProbe] : []));
-  console.log(
-    probes.length === 0
-      ? `provider peak RSS with V8's optimizing compiler off for WebAssembly: not measured (Node ${process.versions.node} ` +
-          "takes no V8 flag at run time)"
-      : `provider peak RSS in refresh, everflow: ${fmt(rss(everflowRuns, "refresh"), 0)} MB; the same refresh ` +
-          `with V8's optimizing compiler off for WebAssembly (undici's HTTP parser, llhttp, is WebAssembly): ` +
-          `${fmt(median(probes.map((p) => p.rssMb)), 0)} MB${probes.some((p) => p.code !== 0) ? " (that refresh FAILED)" : ""}; ` +
-          `floor's refresh: ${fmt(rss(floorRuns, "refresh"), 0)} MB`,
-  );
-  const windows = PHASES.flatMap((phase) => {
-    const w = everflowRuns.map((r) => r.phases[phase].window).filter((x) => x !== undefined);
-    if (w.length === 0) return [];
-    const before = median(w.map((x) => x.beforeFirstS));
-    const after = median(w.map((x) => x.afterLastS));
-    return [`${phase} ${fmt(before)} / ${fmt(after)}`];
-  });
-  if (windows.length > 0) {
-    console.log(`everflow, s before the first request / after the last: ${windows.join("; ")}`);
-  }
-  // What the engine and the program cost before any provider can send anything.
-  const started = PHASES.map((phase) => {
-    const at = (runs: ProjectRun[]) => {
-      const xs = runs.map((r) => r.phases[phase].providerStartedS).filter((x) => x !== undefined);
-      return xs.length > 0 ? fmt(median(xs)) : "-";
-    };
-    return `${phase} ${at(floorRuns)}/${at(everflowRuns)}`;
-  });
-  console.log(
-    `s after the command started when the engine started the provider process, floor/everflow: ${started.join("; ")}`,
-  );
-  const all = (runs: ProjectRun[], phase: Phase) => runs.flatMap((r) => r.phases[phase].samples);
-  if (PHASES.some((p) => all(everflowRuns, p).length > 1)) {
-    console.log("samples (s), the figure above being their median:");
-    for (const phase of PHASES) {
-      const show = (runs: ProjectRun[]) =>
-        all(runs, phase)
-          .map((x) => fmt(x))
-          .join(", ");
-      console.log(`  ${phase.padEnd(18)} floor ${show(floorRuns)}; everflow ${show(everflowRuns)}`);
-    }
-  }
-  printTargets(n, floorRuns, everflowRuns);
-  printPacedReference(n, pacedRuns, everflowRuns);
 }
 
 /**
@@ -622,11 +725,7 @@ function report(
  * The rate-limit floor counts the requests only; the paced floor adds what the engine, the program and
  * the provider host cost around them, which no provider can remove.
  */
-function printPacedReference(
-  n: number,
-  pacedRuns: ProjectRun<PacedPhase>[],
-  everflowRuns: ProjectRun[],
-): void {
+function printPacedReference(n: number, pacedRuns: ProjectRun<PacedPhase>[], faces: Face[]): void {
   console.log(
     `for reference, not a target: the engine floor paced at ${LIMIT.rate}/s burst ${LIMIT.burst} (each ` +
       "create, update and delete takes a token; no requests), what the engine allows a provider limited " +
@@ -634,31 +733,37 @@ function printPacedReference(
   );
   for (const phase of PACED_PHASES) {
     const p = median(pacedRuns.map((r) => r.phases[phase].seconds));
-    const e = median(everflowRuns.map((r) => r.phases[phase].seconds));
     const rf = rateFloor(n);
+    const ofFace = ({ name, runs }: Face) => {
+      const e = median(runs.map((r) => r.phases[phase].seconds));
+      return `${name} ${fmt(e)} s, ${fmt(e / p, 2)}x of the paced floor`;
+    };
     console.log(
       `  ${phase.padEnd(10)} paced floor ${fmt(p)} s, ${rf > 0 ? `${fmt(p / rf, 2)}x` : "-"} of the rate floor ` +
-        `of its N takes (${fmt(rf)} s); everflow ${fmt(e)} s, ${fmt(e / p, 2)}x of the paced floor`,
+        `of its N takes (${fmt(rf)} s); ${faces.map(ofFace).join("; ")}`,
     );
   }
 }
 
 const LIST_ROUTE = "GET /v1/affiliates/pixels";
 
-/** The targets of the scale issue, each with its measured figure and whether it is met. */
-function printTargets(n: number, floorRuns: ProjectRun[], everflowRuns: ProjectRun[]): void {
+/**
+ * The targets of the scale issue for one face, each with its measured figure and whether it is met.
+ * Both faces answer to the same targets against the same floors.
+ */
+function printTargets(n: number, floorRuns: ProjectRun[], { name, runs: faceRuns }: Face): void {
   const sec = (runs: ProjectRun[], phase: Phase) => median(runs.map((r) => r.phases[phase].seconds));
   const most = (phase: Phase, pick: (f: PhaseFigure) => number) =>
-    Math.max(...everflowRuns.map((r) => pick(r.phases[phase])));
+    Math.max(...faceRuns.map((r) => pick(r.phases[phase])));
   const rows: [string, boolean, string][] = [];
-  const create = sec(everflowRuns, "create");
+  const create = sec(faceRuns, "create");
   const createLarger = Math.max(sec(floorRuns, "create"), rateFloor(most("create", (f) => f.accepted)));
   rows.push([
     "create within 1.05x of the larger floor",
     create <= 1.05 * createLarger,
     `${fmt(create / createLarger, 2)}x`,
   ]);
-  const noop = sec(everflowRuns, "no-op up") / sec(floorRuns, "no-op up");
+  const noop = sec(faceRuns, "no-op up") / sec(floorRuns, "no-op up");
   const noopRequests = most("no-op up", (f) => f.accepted + f.throttled);
   rows.push([
     "no-op up within 1.10x of the floor, 0 requests",
@@ -666,7 +771,7 @@ function printTargets(n: number, floorRuns: ProjectRun[], everflowRuns: ProjectR
     `${fmt(noop, 2)}x, ${noopRequests} requests`,
   ]);
   for (const phase of ["refresh", "preview --refresh"] as const) {
-    const ratio = sec(everflowRuns, phase) / sec(floorRuns, phase);
+    const ratio = sec(faceRuns, phase) / sec(floorRuns, phase);
     const lists = most(phase, (f) => f.routes[LIST_ROUTE] ?? 0);
     const others = most(phase, (f) => f.accepted + f.throttled - (f.routes[LIST_ROUTE] ?? 0));
     rows.push([
@@ -678,7 +783,7 @@ function printTargets(n: number, floorRuns: ProjectRun[], everflowRuns: ProjectR
   for (const phase of ["update all", "destroy"] as const) {
     const requests = most(phase, (f) => f.accepted);
     // The rate floor of N + 1 requests; at small N the engine floor is the larger (as for create).
-    const ratio = sec(everflowRuns, phase) / Math.max(rateFloor(n + 1), sec(floorRuns, phase));
+    const ratio = sec(faceRuns, phase) / Math.max(rateFloor(n + 1), sec(floorRuns, phase));
     rows.push([
       `${phase}: N + 1 requests, within 1.05x of the larger of their rate floor and the engine floor`,
       requests === n + 1 && ratio <= 1.05,
@@ -686,32 +791,37 @@ function printTargets(n: number, floorRuns: ProjectRun[], everflowRuns: ProjectR
     ]);
   }
   const state =
-    median(everflowRuns.map((r) => r.stateBytesPerPostback)) /
+    median(faceRuns.map((r) => r.stateBytesPerPostback)) /
     median(floorRuns.map((r) => r.stateBytesPerPostback));
   rows.push(["state per postback within 1.05x of the floor's", state <= 1.05, `${fmt(state, 2)}x`]);
-  const peak = (runs: ProjectRun[]) =>
-    median(runs.map((r) => Math.max(...PHASES.map((p) => r.phases[p].rssMb))));
-  const rssOver = peak(everflowRuns) - peak(floorRuns);
+  const rssOver = peakRss(faceRuns) - peakRss(floorRuns);
   rows.push([
     `provider peak RSS within 20 MB of the floor's (the target is set at N = 1000; this is N = ${n})`,
     rssOver <= 20,
-    `+${fmt(rssOver, 0)} MB`,
+    `${rssOver < 0 ? "" : "+"}${fmt(rssOver, 0)} MB`,
   ]);
-  console.log("targets:");
+  console.log(`targets, ${name}:`);
   for (const [what, met, figure] of rows) console.log(`  ${met ? "met   " : "MISSED"} ${what}: ${figure}`);
 }
 
 // ---------------------------------------------------------------------------------------------------
 // K stacks on one account
 
-async function runStacks(cli: Cli, dir: string, n: number, k: number): Promise<void> {
+/** A face run as K stacks: its project, its title, and the type token of its postbacks in state. */
+interface StacksFace {
+  dir: string;
+  title: string;
+  type: string;
+}
+
+async function runStacks(cli: Cli, { dir, title, type }: StacksFace, n: number, k: number): Promise<void> {
   const emu = await freshEmulator();
   const stacks = Array.from({ length: k }, (_, i) => `s${i + 1}`);
   for (const stack of stacks) await initStack(cli, dir, stack, emu);
   const env = (stack: string) => ({ BENCH_N: String(n), BENCH_PREFIX: stack, BENCH_VARIANT: "a" });
   console.log(
     `\n${k} stacks of ${n} postbacks on one emulator account (${LIMIT.rate}/s burst ${LIMIT.burst}), ` +
-      "pulumi-everflow, all at once",
+      `${title}, all at once`,
   );
   for (const [label, args] of [
     ["up", ["up", "--yes", "--skip-preview"]],
@@ -737,9 +847,7 @@ async function runStacks(cli: Cli, dir: string, n: number, k: number): Promise<v
       const exported = await run(cli, ["stack", "export", "--stack", stack], dir);
       const resources = (JSON.parse(exported.stdout) as { deployment?: { resources?: { type: string }[] } })
         .deployment?.resources;
-      tracked += (resources ?? []).filter(
-        (r) => r.type === "pulumi-nodejs:dynamic/affiliate:Postback",
-      ).length;
+      tracked += (resources ?? []).filter((r) => r.type === type).length;
     }
     const rf = rateFloor(accepted);
     console.log(`${label}:`);
@@ -806,7 +914,11 @@ async function main(): Promise<void> {
       root,
       npm(["pack", "--pack-destination", root, repoRoot], root).trim().split("\n").pop()!,
     );
-    console.log(`pulumi: ${cli.pulumi}; package: ${path.basename(tarball)}; @pulumi/pulumi ${pulumiVersion}`);
+    const pluginVersion = installPlugin(cli);
+    console.log(
+      `pulumi: ${cli.pulumi}; package: ${path.basename(tarball)}; plugin: ${path.basename(tarballPath(pluginVersion))}; ` +
+        `@pulumi/pulumi ${pulumiVersion}`,
+    );
     console.log(
       `machine: ${os.cpus().length} CPUs, load average ${os
         .loadavg()
@@ -817,8 +929,12 @@ async function main(): Promise<void> {
       tarball,
       `@pulumi/pulumi@${pulumiVersion}`,
     ]);
+    const nativeDir = makeProject(root, "bench-native", nativeProgram(pluginVersion), [
+      `@pulumi/pulumi@${pulumiVersion}`,
+    ]);
     if (k !== undefined) {
-      await runStacks(cli, everflowDir, n, k);
+      await runStacks(cli, { dir: everflowDir, title: EVERFLOW_TITLE, type: DYNAMIC_TYPE }, n, k);
+      await runStacks(cli, { dir: nativeDir, title: NATIVE_TITLE, type: NATIVE_TYPE }, n, k);
     } else {
       const wasmProbe = WASM_PROBE_RUNS ? path.join(root, "wasm-probe.js") : undefined;
       if (wasmProbe) fs.writeFileSync(wasmProbe, WASM_PROBE);
@@ -826,35 +942,59 @@ async function main(): Promise<void> {
       const pacedDir = makeProject(root, "bench-paced", floorProgram(true), [
         `@pulumi/pulumi@${pulumiVersion}`,
       ]);
+      const dynamic = (dir: string): Project => ({ dir, providerProcess: DYNAMIC_PROVIDER_PROCESS });
       const floorRuns: ProjectRun[] = [];
       const pacedRuns: ProjectRun<PacedPhase>[] = [];
       const everflowRuns: ProjectRun[] = [];
-      for (let i = 1; i <= runs; i++) {
-        floorRuns.push(await runProject(cli, floorDir, n, `floor${i}`, undefined, PHASES));
-        pacedRuns.push(await runProject(cli, pacedDir, n, `paced${i}`, undefined, PACED_PHASES));
+      const nativeRuns: ProjectRun[] = [];
+      // Each face against its own fresh emulator, so that neither sees the other's postbacks or tokens.
+      const withEmulator = async (measure: (emu: EmulatorHandle) => Promise<ProjectRun>) => {
         const emu = await freshEmulator();
         try {
-          everflowRuns.push(await runProject(cli, everflowDir, n, `everflow${i}`, emu, PHASES, wasmProbe));
+          return await measure(emu);
         } finally {
           await emu.stop();
         }
+      };
+      for (let i = 1; i <= runs; i++) {
+        floorRuns.push(await runProject(cli, dynamic(floorDir), n, `floor${i}`, undefined, PHASES));
+        pacedRuns.push(await runProject(cli, dynamic(pacedDir), n, `paced${i}`, undefined, PACED_PHASES));
+        everflowRuns.push(
+          await withEmulator((emu) =>
+            runProject(cli, dynamic(everflowDir), n, `everflow${i}`, emu, PHASES, wasmProbe),
+          ),
+        );
+        // Last, so that the floors and the dynamic face run as they did before the native face came.
+        const native = { dir: nativeDir, providerProcess: NATIVE_PROVIDER_PROCESS };
+        nativeRuns.push(
+          await withEmulator((emu) => runProject(cli, native, n, `native${i}`, emu, PHASES, wasmProbe)),
+        );
         process.stderr.write(`run ${i}/${runs} done\n`);
       }
-      report(n, floorRuns, pacedRuns, everflowRuns);
+      report(n, floorRuns, pacedRuns, [
+        { name: "everflow", title: EVERFLOW_TITLE, runs: everflowRuns },
+        { name: "native", title: NATIVE_TITLE, runs: nativeRuns },
+      ]);
       // The targets are for reading, but a command that failed leaves no figure to read: CI's smoke
       // run of the benchmark must fail then.
       const failed = [
         ...floorRuns.map((r) => ["floor", r] as const),
         ...pacedRuns.map((r) => ["paced floor", r] as const),
         ...everflowRuns.map((r) => ["everflow", r] as const),
+        ...nativeRuns.map((r) => ["native", r] as const),
       ].flatMap(([project, r]) =>
         Object.entries<PhaseFigure>(r.phases)
           .filter(([, figure]) => figure.code !== 0)
           .map(([phase]) => `${project} ${phase}`),
       );
-      for (const r of everflowRuns) {
-        if (r.refreshWasmProbe && r.refreshWasmProbe.code !== 0)
-          failed.push("everflow refresh (WebAssembly probe)");
+      for (const [face, faceRuns] of [
+        ["everflow", everflowRuns],
+        ["native", nativeRuns],
+      ] as const) {
+        for (const r of faceRuns) {
+          if (r.refreshWasmProbe && r.refreshWasmProbe.code !== 0)
+            failed.push(`${face} refresh (WebAssembly probe)`);
+        }
       }
       if (failed.length > 0) {
         console.log(`FAILED commands (exit code not 0): ${failed.join(", ")}`);

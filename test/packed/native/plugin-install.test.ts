@@ -71,6 +71,18 @@ describe("the plugin tarball, installed with pulumi plugin install", () => {
     STEP_TIMEOUT_MS,
   );
 
+  it(
+    "answers pulumi package get-schema with the committed schema",
+    async () => {
+      const schema = await s.pulumi("package", "get-schema", installedPlugin(s.home));
+      expectExit(schema, 0);
+      const committed = fs.readFileSync(path.join(repoRoot, "provider", "native", "schema.json"), "utf8");
+      expect(JSON.parse(schema.stdout)).toEqual(JSON.parse(committed));
+      expect(s.requests()).toBe(0);
+    },
+    STEP_TIMEOUT_MS,
+  );
+
   /** A PATH with the pulumi CLI and what the launcher itself needs (sh, dirname), and `node` as given. */
   function pathWith(nodeDir: string | undefined): string {
     const tools = path.join(path.dirname(s.dir), "tools");

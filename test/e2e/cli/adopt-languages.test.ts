@@ -1,7 +1,7 @@
 // `pulumi-everflow adopt --language yaml|python` writes a program of native postbacks that the engine
 // imports: the preview shows imports, and the up writes nothing to Everflow. Through the real engine,
 // the YAML and Python language hosts and the plugin tarball (Python: a cached virtualenv with the
-// generated SDK, python-venv.ts).
+// generated SDK, test/support/python-venv.ts).
 
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -10,7 +10,7 @@ import { resetClientRegistry } from "../../../provider/client";
 import { API_KEY } from "../../support/everflow";
 import { GET_ONE, LIST, POST, PUT, runCli, stackEnv } from "./helpers";
 import { createNativeStack, PROJECT, type NativeTestStack } from "./native-stack";
-import { pythonVenv } from "./python-venv";
+import { sharedPythonVenv, venvEnv } from "../../support/python-venv";
 
 const FB_TOKEN = "EAAB-adopt-yaml-token-6b20";
 
@@ -116,7 +116,11 @@ describe("pulumi-everflow adopt --language python, through the real engine", () 
   let seeded: Pixel[];
 
   beforeAll(async () => {
-    t = await createNativeStack("cli-adopt-python", () => "", { runtime: "python", env: pythonVenv() });
+    const venv = await sharedPythonVenv();
+    t = await createNativeStack("cli-adopt-python", () => "", {
+      runtime: "python",
+      env: venvEnv({ PATH: process.env.PATH ?? "" }, venv),
+    });
     seeded = [
       t.emulator.store.seed(API_KEY, {
         delivery_method: "postback",

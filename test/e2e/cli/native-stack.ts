@@ -38,7 +38,7 @@ export async function createNativeStack(
   program: (baseUrl: string) => string,
   options: {
     emulator?: EmulatorOptions;
-    /** Default yaml; python needs `env` with a virtualenv (python-venv.ts). */
+    /** Default yaml; python needs `env` with a virtualenv (test/support/python-venv.ts). */
     runtime?: "yaml" | "python";
     /** More engine environment (PATH, VIRTUAL_ENV). */
     env?: Record<string, string>;

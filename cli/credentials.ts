@@ -1,4 +1,4 @@
-import type { ConfigSource } from "../provider/core/settings";
+import { providerInputs, type ConfigSource } from "../provider/core/settings";
 import { accountClient, type AccountClient } from "./everflow";
 import { NATIVE_POSTBACK_TYPE, NATIVE_PROVIDER_TYPE } from "./postback-types";
 import type { StoredResource } from "./drift-secrets";
@@ -43,7 +43,7 @@ export class StackCredentials {
     const providerUrn = postback.type === NATIVE_POSTBACK_TYPE ? providerUrnOf(postback.provider) : undefined;
     const provider = providerUrn === undefined ? undefined : this.stored.get(providerUrn);
     if (providerUrn !== undefined && provider !== undefined) {
-      return { key: providerUrn, config: providerInputsSource(provider.inputs) };
+      return { key: providerUrn, config: providerInputs(provider.inputs) };
     }
     const values = this.stackConfig;
     return { key: "stack config", config: { get: (key) => values[key] } };
@@ -60,22 +60,6 @@ export class StackCredentials {
     }
     return entry;
   }
-}
-
-/**
- * A provider resource's inputs (`apiKey`, `baseUrl`, `accounts`...) as the core's settings read them
- * (`everflow:apiKey`...): the mapping of provider/native/config.ts, which the package does not ship (the
- * native face is bundled into the plugin); test/unit/cli/credentials.test.ts holds the two alike.
- */
-export function providerInputsSource(inputs: Record<string, unknown>): ConfigSource {
-  return {
-    get(key) {
-      const name = key.startsWith("everflow:") ? key.slice("everflow:".length) : key;
-      const value = inputs[name];
-      if (value === undefined || value === null) return undefined;
-      return typeof value === "string" ? value : JSON.stringify(value);
-    },
-  };
 }
 
 /** `urn:...::pulumi:providers:everflow::name::<id>` → the provider's URN; else undefined. */

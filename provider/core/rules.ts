@@ -45,21 +45,11 @@ export const FACEBOOK_PARTS = ["pixelId", "eventName", "accessToken"] as const;
  * its parts. A unit the program did not change keeps its live value in a write (applied.ts), so a part
  * changed in the Everflow UI (a rotated token) survives a change of another part.
  */
-export const WRITE_UNITS = [
-  "deliveryMethod",
-  "pixelLevel",
-  "pixelStatus",
-  "pixelType",
-  "postbackUrl",
-  "htmlCode",
-  "networkOfferId",
-  "delayMs",
-  "networkOfferPayoutRevenueId",
-  "facebookPixel.pixelId",
-  "facebookPixel.eventName",
-  "facebookPixel.accessToken",
-] as const;
-export type WriteUnit = (typeof WRITE_UNITS)[number];
+export type WriteUnit =
+  Exclude<ModelledField, "facebookPixel"> | `facebookPixel.${(typeof FACEBOOK_PARTS)[number]}`;
+export const WRITE_UNITS: readonly WriteUnit[] = MODELLED_FIELDS.flatMap((f): WriteUnit[] =>
+  f === "facebookPixel" ? FACEBOOK_PARTS.map((part) => `facebookPixel.${part}` as const) : [f],
+);
 
 /** The modelled field a unit belongs to. */
 export const fieldOf = (unit: WriteUnit): ModelledField => unit.split(".")[0] as ModelledField;

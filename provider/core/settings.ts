@@ -66,6 +66,22 @@ const TIMEOUT_MS = ["everflow:timeoutMs", "EVERFLOW_TIMEOUT_MS"] as const;
 const LISTING_MAX_AGE = ["everflow:listingMaxAgeSeconds", "EVERFLOW_LISTING_MAX_AGE_SECONDS"] as const;
 const NUMBER_SETTINGS = [RATE, BURST, MAX_ATTEMPTS, TIMEOUT_MS, LISTING_MAX_AGE];
 
+/**
+ * A provider resource's inputs (`apiKey`, `baseUrl`, `accounts`...: plain values, strings from stack
+ * config, objects and numbers from a program) as the settings read them (`everflow:apiKey`...): the
+ * native plugin's configuration, and what `pulumi-everflow` reads of an explicit provider in a state.
+ */
+export function providerInputs(inputs: Record<string, unknown>): ConfigSource {
+  return {
+    get(key) {
+      const name = key.startsWith("everflow:") ? key.slice("everflow:".length) : key;
+      const value = inputs[name];
+      if (value === undefined || value === null) return undefined;
+      return typeof value === "string" ? value : JSON.stringify(value);
+    },
+  };
+}
+
 /** A base URL the client refuses (not http(s), or plain http to a host that is not loopback). */
 export class BaseUrlError extends Error {
   constructor(

@@ -9,7 +9,8 @@ import { Postbacks, PostbackInitError, secretOutputs, type CallContext, type Pro
 import { secretInputs } from "../core/secrecy";
 import { ServedCalls } from "../engine/served-calls";
 import { unwrapSecrets, wrapSecrets } from "../engine/secret-values";
-import { configFailures, configSource, SECRET_CONFIG_KEYS } from "./config";
+import { providerInputs } from "../core/settings";
+import { configFailures, SECRET_CONFIG_KEYS } from "./config";
 import type { EngineLog } from "./engine-log";
 import { fromStruct, toStruct, unary, type InitFailure } from "./rpc";
 import { stringInputs } from "./string-inputs";
@@ -104,7 +105,7 @@ export class NativeProvider {
 
   private async configure(req: provproto.ConfigureRequest): Promise<provproto.ConfigureResponse> {
     const args = req.hasArgs() ? unwrapSecrets(fromStruct(req.getArgs())).plain : fromVariables(req);
-    this.postbacks.configure(configSource(args));
+    this.postbacks.configure(providerInputs(args));
     const response = new provproto.ConfigureResponse();
     response.setAcceptsecrets(true);
     response.setSupportspreview(false);

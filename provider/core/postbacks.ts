@@ -26,7 +26,7 @@ import {
 import { PixelReader } from "./pixel-reader";
 import { AccountOwnership, ExpectedOwners } from "./ownership";
 import { claimKey, Claims, type SharedClaims } from "./claims";
-import { holdsSecret, secretInputs } from "./secrecy";
+import { holdsSecret, markChanges, secretInputs } from "./secrecy";
 import { CheckedPostbackInputs, DEFAULT_ACCOUNT, PostbackInputsSchema } from "./schema";
 import { clientOptions, ConfigSource, Settings } from "./settings";
 
@@ -193,8 +193,18 @@ export class Postbacks {
     return { inputs: result.inputs, ...(warning ? { warnings: [warning] } : {}) };
   }
 
-  /** `name` names the resource, where the face knows it, for the messages of claims.ts. */
-  diff(id: string, olds: Props, news: Props, name?: string): DiffOutcome {
+  /**
+   * `name` names the resource, where the face knows it, for the messages of claims.ts. `marks`: the
+   * paths the program marked secret when the postback was last written, and now: a field newly marked
+   * (or no longer) is a change, so that the state's outputs take the new mark (secrecy.ts).
+   */
+  diff(
+    id: string,
+    olds: Props,
+    news: Props,
+    options: { name?: string; marks?: { olds: Iterable<string>; news: Iterable<string> } } = {},
+  ): DiffOutcome {
+    const { name, marks } = options;
     // An account not known yet may differ: preview must show the replacement `up` may do.
     this.expectedOwners.note(accountOf(olds), olds); // ownership.ts
     const replaces = news.account === UNKNOWN || accountOf(olds) !== accountOf(news) ? ["account"] : [];
@@ -211,6 +221,7 @@ export class Postbacks {
         ...unknownFields(news),
         ...programChanges(news, olds),
         ...drift(olds),
+        ...(marks ? markChanges(marks.olds, marks.news) : []),
       ]),
     ];
     return { changes: changed.length > 0, replaces, changed, deleteBeforeReplace: false };
@@ -297,6 +308,10 @@ export class Postbacks {
 
   async update(id: string, olds: Props, news: Props, ctx: CallContext): Promise<{ outs: Props }> {
     const declared = parseDeclared(news);
+    const changing = new Set([...programChanges(news, olds), ...drift(olds)]);
+    // Only which values are secret changed (the diff's `marks`): nothing to write; the face returns the
+    // outputs marked anew.
+    if (changing.size === 0) return { outs: olds };
     const { client, reader, ownership } = this.account(declared.account);
     // The base of the full-replacement PUT comes from the account's listing this run shares; only a
     // postback the listing lacks costs a GET, whose 404 the error then quotes.
@@ -312,9 +327,8 @@ export class Postbacks {
         );
       }));
     ownership.judge(Number(id), olds, live); // ownership.ts: never write another affiliate's postback
-    // Only what the program changed, and what a refresh showed drifted, is written from the declaration;
-    // every other field keeps its live value, so ignored fields and hand edits survive a plain `up`.
-    const changing = new Set([...programChanges(news, olds), ...drift(olds)]);
+    // Only what the program changed, and what a refresh showed drifted, is written from the declaration
+    // (`changing`); every other field keeps its live value, so ignored fields and hand edits survive.
     return { outs: await this.write(client, reader, live, declared, olds, changing, ctx) };
   }
 

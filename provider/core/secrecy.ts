@@ -35,3 +35,12 @@ function valueAt(props: Record<string, unknown>, path: string): unknown {
   }
   return value;
 }
+
+/** The paths marked secret on one side only (what is always secret aside): a change of the state's marks. */
+export function markChanges(before: Iterable<string>, after: Iterable<string>): string[] {
+  const a = new Set(before);
+  const b = new Set(after);
+  return [...new Set([...a, ...b])]
+    .filter((p) => a.has(p) !== b.has(p) && !isSecretPath(p, new Set(ALWAYS_SECRET)))
+    .sort();
+}

@@ -33,7 +33,9 @@ export class PostbackProvider implements pulumi.dynamic.ResourceProvider {
   }
 
   async diff(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
-    return this.postbacks.diff(id, coreValues(olds), coreValues(news));
+    return this.postbacks.diff(id, coreValues(olds), coreValues(news), {
+      marks: { olds: markedSecrets(olds), news: markedSecrets(news) },
+    });
   }
 
   async create(inputs: Props): Promise<pulumi.dynamic.CreateResult> {

@@ -6,6 +6,7 @@ import { cancelRequests } from "../client/cancel";
 import type { CheckFailure } from "../core/check";
 import type { SharedClaims } from "../core/claims";
 import { Postbacks, PostbackInitError, secretOutputs, type CallContext, type Props } from "../core/postbacks";
+import { APPLIED_KEY } from "../core/applied";
 import { secretInputs } from "../core/secrecy";
 import { ServedCalls } from "../engine/served-calls";
 import { unwrapSecrets, wrapSecrets } from "../engine/secret-values";
@@ -134,9 +135,14 @@ export class NativeProvider {
   }
 
   private async diff(req: provproto.DiffRequest): Promise<provproto.DiffResponse> {
-    const olds = unwrapSecrets(fromStruct(req.getOlds())).plain;
-    const news = unwrapSecrets(fromStruct(req.getNews())).plain;
-    const result = this.postbacks.diff(req.getId(), olds, news, nameOf(req.getUrn()));
+    const olds = unwrapSecrets(fromStruct(req.getOlds()));
+    const news = unwrapSecrets(fromStruct(req.getNews()));
+    // The state's outputs carry the marks of the last write (what derives from them aside).
+    const marked = [...olds.secrets].filter((path) => path !== APPLIED_KEY);
+    const result = this.postbacks.diff(req.getId(), olds.plain, news.plain, {
+      name: nameOf(req.getUrn()),
+      marks: { olds: marked, news: news.secrets },
+    });
     const response = new provproto.DiffResponse();
     const { DiffChanges } = provproto.DiffResponse;
     response.setChanges(result.changes ? DiffChanges.DIFF_SOME : DiffChanges.DIFF_NONE);

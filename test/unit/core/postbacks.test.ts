@@ -55,3 +55,25 @@ describe("Postbacks without the API", () => {
     ]);
   });
 });
+
+describe("a field newly marked secret (or no longer)", () => {
+  const olds = { ...declared, pixelId: 5, timeCreated: 1, timeSaved: 1 };
+
+  it("is a change of that field, so the state's outputs take the mark", () => {
+    const p = provider();
+    expect(p.diff("5", olds, declared, { marks: { olds: [], news: ["postbackUrl"] } })).toMatchObject({
+      changes: true,
+      changed: ["postbackUrl"],
+    });
+    expect(p.diff("5", olds, declared, { marks: { olds: ["postbackUrl"], news: [] } }).changes).toBe(true);
+    // The facebook pixel is secret whatever the program says: no change.
+    expect(p.diff("5", olds, declared, { marks: { olds: [], news: ["facebookPixel"] } }).changes).toBe(false);
+  });
+
+  it("is written to no one: the update returns the outputs as they are, with no request", async () => {
+    // Nothing listens on the discard port: any request would fail the update.
+    const p = provider({ "everflow:apiKey": "k", "everflow:baseUrl": "http://127.0.0.1:9/v1" });
+    const { outs } = await p.update("5", olds, declared, { warn: async () => undefined, secrets: new Set() });
+    expect(outs).toBe(olds);
+  });
+});

@@ -9,8 +9,8 @@ import { startTlsFront, type TlsFront } from "../../support/tls-front";
 
 // Issue 22, item 9, through the engine. (a) A create refused at the TLS handshake sent nothing: it fails
 // at once, naming the certificate problem and the base URL, with no retry and no reconciliation (no
-// listing, no wait), and nothing is created twice once the certificate is trusted. (b) A create whose
-// value Everflow cut off says the postback was created and is recorded in the state (not "adopted"),
+// listing after it, no wait), and nothing is created twice once the certificate is trusted. (b) A
+// create whose value Everflow cut off says the postback was created and is recorded in the state (not "adopted"),
 // and the next `up` does not create it again; an adoption whose write was cut off says "adopted".
 
 const POST = "POST /v1/affiliates/pixels";
@@ -64,9 +64,11 @@ describe("a certificate the provider rejects, on create", () => {
       `Everflow create of postback failed: TLS certificate of ${f.url()} rejected (${code}: `,
     );
     expect(up.stdout + up.stderr).toContain("nothing was sent");
-    // One connection: no retry, no reconciliation listing.
+    // Two connections, each refused at the handshake: the account's listing (a create looks for
+    // postbacks already there first, and goes on without it) and the create. No retry, and no
+    // reconciliation listing after the create.
     expect({ connections: f.connections, handshakes: f.handshakes, requests: f.requests.length }).toEqual({
-      connections: 1,
+      connections: 2,
       handshakes: 0,
       requests: 0,
     });
@@ -81,7 +83,10 @@ describe("a certificate the provider rejects, on create", () => {
     ok(await s.pulumi(["up", "--yes"]));
     expect(s.emulator.log.count(POST)).toBe(1);
     expect(s.emulator.store.all()).toHaveLength(1);
-    expect(f.requests.map((r) => r.method)).toEqual(["POST"]);
+    expect(f.requests.map((r) => `${r.method} ${r.url.split("?")[0]}`)).toEqual([
+      "GET /v1/affiliates/pixels",
+      "POST /v1/affiliates/pixels",
+    ]);
     expect(await tracked()).toBe(1);
   });
 });

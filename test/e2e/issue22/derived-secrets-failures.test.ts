@@ -180,10 +180,10 @@ describe("a secret never comes out through a failure", () => {
     const out = failed(await up("API errors: up", "--continue-on-error"));
     expect(out).toMatch(/Everflow create of postback failed: HTTP 400/);
     expect(out).toMatch(/Everflow update of postback \d+ failed: HTTP 400/);
-    // The quoting did happen: each form of the value gave way to a mark (the field's name where the
-    // redaction knows the form: JSON-escaped, percent-encoded, HTML-escaped, cut short).
+    // The quoting did happen: each form of the value (as sent, JSON-escaped, percent-encoded,
+    // HTML-escaped, cut short) gave way to the field's name.
     const marks = (field: string) =>
-      new RegExp(`bad ${field} \\[REDACTED\\] \\((<${field}>; ){3}<${field}>\\.\\.\\.\\)`);
+      new RegExp(`bad ${field} <${field}> \\((<${field}>; ){3}<${field}>\\.\\.\\.\\)`);
     expect(out).toMatch(marks("postback_url"));
     expect(out).toMatch(marks("html_code"));
     s.emulator.faults.clear();

@@ -151,7 +151,6 @@ describe("Postback lifecycle through the real engine", () => {
 
     // One listing serves the refresh instead of one GET per postback; a preview writes nothing.
     const reads = (t.calls()[LIST] ?? 0) + (t.calls()[GET_ONE] ?? 0);
-    console.log(`refresh of ${COUNT} postbacks: ${JSON.stringify(t.calls())}`);
     expect(reads).toBeLessThan(COUNT);
     expect(t.calls()[PUT]).toBeUndefined();
   });
@@ -205,7 +204,6 @@ describe("Postback lifecycle through the real engine", () => {
 
     // The serialized provider is a stub that loads the implementation from the package at call time.
     const sizes = postbacks.map((r) => Buffer.byteLength(r.inputs.__provider as string));
-    console.log(`__provider per postback in state: ${Math.max(...sizes)} bytes`);
     expect(Math.max(...sizes)).toBeLessThan(128);
     for (const r of postbacks) {
       expect(r.inputs.__provider).toBe(PROVIDER_STUB);

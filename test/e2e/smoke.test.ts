@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createTestStack, TestStack } from "../support/stack";
-import { pulumiEngine } from "../support/engine";
 
 // A minimal dynamic resource, independent of the Everflow provider: proves the engine, the plugin
 // shim, the local backend and the Automation API work together before anything else is tested.
@@ -38,7 +37,6 @@ describe("the real Pulumi engine", () => {
 
   it("runs preview, up, a no-op up, refresh and destroy", async () => {
     const version = await t.stack.workspace.pulumiVersion;
-    console.log(`pulumi CLI ${version} at ${pulumiEngine().cliPath}`);
     expect(version).toMatch(/^3\.\d+\.\d+/);
 
     const preview = await t.stack.preview();

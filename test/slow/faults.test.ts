@@ -40,7 +40,6 @@ describe("faults through the real engine", () => {
     assertOnePixelPerPostback(t, 12);
     const { tracked, stored } = t.trackedAndStored();
     expect(tracked).toEqual(stored);
-    console.log(`12 creates under faults: ${JSON.stringify(t.calls())}`);
 
     // Updates under the same faults: PUT is a full replacement, so repeating it is safe.
     program = many(12, 1000);
@@ -77,7 +76,6 @@ describe("faults through the real engine", () => {
     expect(up.summary.resourceChanges).toEqual({ create: 41 });
     assertOnePixelPerPostback(t, 40);
     const throttled = t.emulator.log.entries().filter((e) => e.status === 429).length;
-    console.log(`40 creates at 5/s burst 20: ${throttled} x 429, ${JSON.stringify(t.calls())}`);
     expect(throttled).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Declarations that must fail `check`, each with the property the failure names. Shared by the unit
- * tests of check and by the end-to-end test that runs every case through `pulumi preview`.
+ * tests of check (every case), and by `pulumi preview` through the engine: a sample in `npm test`, the
+ * rest in `npm run test:slow`, a few in each language of the native plugin.
  */
 export interface BadInput {
   name: string;
@@ -233,3 +234,26 @@ export const BAD_INPUTS: BadInput[] = [
     reason: "must be at most 65535 characters (got 70000)",
   },
 ];
+
+/** The cases of these names, in this order; a name with no case fails at once. */
+export function badInputs(...names: string[]): BadInput[] {
+  return names.map((name) => {
+    const found = BAD_INPUTS.find((c) => c.name === name);
+    if (!found) throw new Error(`no case "${name}" in test/support/bad-inputs.ts`);
+    return found;
+  });
+}
+
+/**
+ * One case of each kind of check failure, for the suites that cannot afford them all through the
+ * engine: a missing required field, a value outside its set, a rule of one field, a rule between two
+ * fields, a nested field (whose message must not quote the access token), the account's name.
+ */
+export const BAD_INPUT_SAMPLE = badInputs(
+  "missing deliveryMethod",
+  "unknown pixelType",
+  "postbackUrl with a space",
+  "htmlCode on a postback",
+  "facebookPixel on a postback",
+  "a malformed account name",
+);

@@ -7,7 +7,7 @@ import {
   LIST,
   POST,
   PUT,
-} from "./example-stack";
+} from "../../support/example-stack";
 
 describe("examples/global-conversion", () => {
   let t: EverflowTestStack;

@@ -1,7 +1,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { createEverflowStack, EverflowTestStack } from "../../support/everflow";
-import { exampleProgram, expectDestroyDeactivates, expectQuietUp, pixelOf, POST, PUT } from "./example-stack";
+import {
+  exampleProgram,
+  expectDestroyDeactivates,
+  expectQuietUp,
+  pixelOf,
+  POST,
+  PUT,
+} from "../../support/example-stack";
 
 const BRAND_KEY = "ef-example-brand-key-0d4e2a";
 const PARTNER_KEY = "ef-example-partner-key-7b19f3";

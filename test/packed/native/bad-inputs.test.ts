@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { BAD_INPUTS, type BadInput } from "../../support/bad-inputs";
+import { badInputs, type BadInput } from "../../support/bad-inputs";
 import { nativeStack, STEP_TIMEOUT_MS, type NativeStack } from "./native-stack";
 
 // Bad input in a YAML or Python program fails `pulumi preview` with the field's path and the reason,
@@ -9,16 +9,12 @@ import { nativeStack, STEP_TIMEOUT_MS, type NativeStack } from "./native-stack";
 // missing required field of the schema, such as facebookPixel.accessToken, is refused earlier still, by
 // the YAML host or the Python SDK, with their own messages.)
 
-const CASES = [
+const CASES = badInputs(
   "postbackUrl with ftp scheme",
   "delayMs over five minutes",
   "html without htmlCode",
   "facebookPixel with empty eventName",
-].map((name) => {
-  const found = BAD_INPUTS.find((c) => c.name === name);
-  if (!found) throw new Error(`no case "${name}" in test/support/bad-inputs.ts`);
-  return found;
-});
+);
 
 /** How the engine prints a check failure of resource `bad`. */
 function expectFailure(output: string, c: BadInput): void {

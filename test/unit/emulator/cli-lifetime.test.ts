@@ -2,7 +2,7 @@
 // npm exec -> sh -c everflow-emulator -> node: killing the pid the shell knows (npm's) ends npm and the
 // sh, but nothing forwards the signal to node, which is re-parented and keeps serving. These tests
 // start the built CLI behind such wrappers, end the wrapper, and assert the port closes. Spawned from
-// dist/ (skipped, with a message, when it has not been built: `npm test` builds first).
+// dist/ (skipped when it has not been built: `npm test` builds first).
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -12,7 +12,6 @@ import * as path from "node:path";
 const root = path.resolve(__dirname, "../../..");
 const cliJs = process.env.EVERFLOW_EMULATOR_CLI_JS ?? path.join(root, "dist/emulator/cli.js");
 const built = existsSync(cliJs);
-if (!built) console.warn(`Skipping the CLI lifetime tests: ${cliJs} is missing (run \`npm run build\`).`);
 const describeBuilt = built && process.platform === "linux" ? describe : describe.skip;
 
 /** Generous: the CLI notices a lost parent within about half a second. */
@@ -80,59 +79,66 @@ function killAll(pids: number[]): void {
   }
 }
 
-describeBuilt("the emulator CLI stops with whoever started it (spawned from dist/)", () => {
-  const markers: string[] = [];
-  const marker = (): string => {
-    const m = `lifetime-key-${process.pid}-${markers.length}-${Date.now()}`;
-    markers.push(m);
-    return m;
-  };
-  // Whatever a failed test left running: only the processes started here, found by their own key.
-  afterAll(() => killAll(markers.flatMap((m) => processesWith(m))));
+describeBuilt(
+  "the emulator CLI stops with whoever started it (spawned from dist/; skipped when not built)",
+  () => {
+    const markers: string[] = [];
+    const marker = (): string => {
+      const m = `lifetime-key-${process.pid}-${markers.length}-${Date.now()}`;
+      markers.push(m);
+      return m;
+    };
+    // Whatever a failed test left running: only the processes started here, found by their own key.
+    afterAll(() => killAll(markers.flatMap((m) => processesWith(m))));
 
-  test("a sh parent SIGKILLed: the emulator it started closes its port", async () => {
-    const key = marker();
-    const sh = spawn("/bin/sh", ["-c", `"${process.execPath}" "${cliJs}" --port 0 --api-key ${key} & wait`], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const url = await firstLine(sh);
-    const port = Number(new URL(url).port);
-    expect(await listening(port)).toBe(true);
-    expect(processesWith(key).filter((pid) => pid !== sh.pid)).toHaveLength(1);
-    sh.kill("SIGKILL");
-    expect(await closedWithin(port, CLOSE_BOUND_MS)).toBe(true);
-    expect(processesWith(key)).toEqual([]);
-  }, 30_000);
+    test("a sh parent SIGKILLed: the emulator it started closes its port", async () => {
+      const key = marker();
+      const sh = spawn(
+        "/bin/sh",
+        ["-c", `"${process.execPath}" "${cliJs}" --port 0 --api-key ${key} & wait`],
+        {
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      const url = await firstLine(sh);
+      const port = Number(new URL(url).port);
+      expect(await listening(port)).toBe(true);
+      expect(processesWith(key).filter((pid) => pid !== sh.pid)).toHaveLength(1);
+      sh.kill("SIGKILL");
+      expect(await closedWithin(port, CLOSE_BOUND_MS)).toBe(true);
+      expect(processesWith(key)).toEqual([]);
+    }, 30_000);
 
-  test("`npm exec everflow-emulator` (what npx runs) SIGTERMed: the emulator closes its port", async () => {
-    const key = marker();
-    const npm = spawn(
-      "npm",
-      ["exec", "--offline", "--yes", "--", "everflow-emulator", "--port", "0", "--api-key", key],
-      {
-        cwd: root,
+    test("`npm exec everflow-emulator` (what npx runs) SIGTERMed: the emulator closes its port", async () => {
+      const key = marker();
+      const npm = spawn(
+        "npm",
+        ["exec", "--offline", "--yes", "--", "everflow-emulator", "--port", "0", "--api-key", key],
+        {
+          cwd: root,
+          stdio: ["ignore", "pipe", "pipe"],
+          env: { ...process.env, npm_config_update_notifier: "false" },
+        },
+      );
+      const url = await firstLine(npm);
+      const port = Number(new URL(url).port);
+      expect(await listening(port)).toBe(true);
+      const [emulator] = processesWith(key).filter((pid) => pid !== npm.pid);
+      expect(emulator).toBeDefined();
+      npm.kill("SIGTERM");
+      expect(await closedWithin(port, CLOSE_BOUND_MS)).toBe(true);
+      expect(processesWith(key)).toEqual([]);
+    }, 60_000);
+
+    test("SIGHUP (the terminal went away) is a clean stop, exit code 0", async () => {
+      const child = spawn(process.execPath, [cliJs, "--port", "0", "--api-key", marker()], {
         stdio: ["ignore", "pipe", "pipe"],
-        env: { ...process.env, npm_config_update_notifier: "false" },
-      },
-    );
-    const url = await firstLine(npm);
-    const port = Number(new URL(url).port);
-    expect(await listening(port)).toBe(true);
-    const [emulator] = processesWith(key).filter((pid) => pid !== npm.pid);
-    expect(emulator).toBeDefined();
-    npm.kill("SIGTERM");
-    expect(await closedWithin(port, CLOSE_BOUND_MS)).toBe(true);
-    expect(processesWith(key)).toEqual([]);
-  }, 60_000);
-
-  test("SIGHUP (the terminal went away) is a clean stop, exit code 0", async () => {
-    const child = spawn(process.execPath, [cliJs, "--port", "0", "--api-key", marker()], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-    const port = Number(new URL(await firstLine(child)).port);
-    child.kill("SIGHUP");
-    expect(await exited).toBe(0);
-    expect(await listening(port)).toBe(false);
-  }, 30_000);
-});
+      });
+      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      const port = Number(new URL(await firstLine(child)).port);
+      child.kill("SIGHUP");
+      expect(await exited).toBe(0);
+      expect(await listening(port)).toBe(false);
+    }, 30_000);
+  },
+);

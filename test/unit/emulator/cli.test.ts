@@ -348,11 +348,6 @@ describe("main (in process)", () => {
 const cliJs =
   process.env.EVERFLOW_EMULATOR_CLI_JS ?? path.resolve(__dirname, "../../../dist/emulator/cli.js");
 const built = existsSync(cliJs);
-if (!built) {
-  console.warn(
-    `Skipping the CLI spawn tests: ${cliJs} is missing (run \`npm run build\`; \`npm test\` does).`,
-  );
-}
 const describeBuilt = built ? describe : describe.skip;
 
 describeBuilt("dist/emulator/cli.js (spawned; skipped when not built)", () => {

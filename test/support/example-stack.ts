@@ -3,8 +3,8 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { PulumiFn } from "@pulumi/pulumi/automation";
 import * as everflow from "pulumi-everflow";
-import type { Pixel } from "../../../emulator";
-import type { EverflowTestStack } from "../../support/everflow";
+import type { Pixel } from "../../emulator";
+import type { EverflowTestStack } from "./everflow";
 
 export const POST = "POST /v1/affiliates/pixels";
 /** The account's listing: a run that creates takes it once, to find postbacks the stack let go of. */
@@ -22,7 +22,7 @@ export const PUT = "PUT /v1/affiliates/pixels/:id";
  * message serialization failure").
  */
 export function exampleProgram(name: string): PulumiFn {
-  const entry = path.resolve(__dirname, "..", "..", "..", "examples", name, "index");
+  const entry = path.resolve(__dirname, "..", "..", "examples", name, "index");
   return async () => {
     let outputs: Record<string, unknown> = {};
     jest.isolateModules(() => {

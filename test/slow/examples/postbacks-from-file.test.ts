@@ -9,7 +9,7 @@ import {
   pixelOf,
   LIST,
   POST,
-} from "./example-stack";
+} from "../../support/example-stack";
 
 const file = path.resolve(__dirname, "..", "..", "..", "examples", "postbacks-from-file", "postbacks.json");
 const entries = JSON.parse(fs.readFileSync(file, "utf8")) as Array<Record<string, unknown>>;

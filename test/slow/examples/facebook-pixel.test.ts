@@ -8,7 +8,7 @@ import {
   pixelOf,
   LIST,
   POST,
-} from "./example-stack";
+} from "../../support/example-stack";
 
 const TOKEN = "EAAB-example-conversions-token-6c1e";
 // The marker Pulumi puts on an encrypted value in state.

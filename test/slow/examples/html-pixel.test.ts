@@ -6,7 +6,7 @@ import {
   pixelOf,
   LIST,
   POST,
-} from "./example-stack";
+} from "../../support/example-stack";
 
 describe("examples/html-pixel", () => {
   let t: EverflowTestStack;

@@ -68,7 +68,10 @@ describe("npm run demo", () => {
       "offer-postback",
       "html-pixel",
     ]);
-    expect(stepLines(1)).toContain("  API calls: 3 x POST /v1/affiliates/pixels (create)");
+    // The listing: a run that creates looks for postbacks the stack let go of, once per account.
+    expect(stepLines(1)).toContain(
+      "  API calls: 1 x GET /v1/affiliates/pixels (list), 3 x POST /v1/affiliates/pixels (create)",
+    );
   });
 
   it("names the drifted field with its declared and live values, and only that one", () => {

@@ -1,8 +1,8 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { plainCliEnv, run as runCommand, versionIn, type Run } from "../../scripts/packed-project";
+import { plainCliEnv, versionIn, type Run } from "../../scripts/packed-project";
 import { repoRoot } from "../support/engine";
 import { quickStartBlocks, type QuickStartBlock } from "../support/markdown";
 import { show, STEP_TIMEOUT_MS } from "./packed-example";
@@ -14,9 +14,9 @@ import { show, STEP_TIMEOUT_MS } from "./packed-example";
  * suite's tarball) and `pulumi` first on PATH. The markers are described in CONTRIBUTING.md ("The Quick
  * Start test") and read by quickStartBlocks.
  *
- * Each block runs in its own `bash`, which picks up the variables and the directory the blocks before it
- * left (`set -a` exports every variable a block sets, and an EXIT trap saves them), so the commands read
- * as in one terminal while the test checks the emulator between blocks.
+ * The blocks run in one `bash`, as in one terminal: a block's background job (the emulator) keeps its
+ * parent shell, and so keeps running (the emulator stops when its parent goes), and each block sees the
+ * variables and the directory the blocks before it left. The test checks the emulator between blocks.
  */
 
 const API_KEY = "test-api-key"; // the key the Quick Start gives the emulator and the stack
@@ -42,6 +42,61 @@ interface Pixel {
 let work: string;
 let shellState: string;
 let env: Record<string, string>;
+let terminal: Terminal | undefined;
+
+/**
+ * The user's terminal: one bash that runs block after block, each sourced from a file with its output
+ * in files of its own. A block does not stop at a failed command (a terminal does not); its exit status
+ * is that of its first failed command, else 0. After each block the shell saves its variables
+ * (`set -a` exports every variable a block sets) for the checks.
+ */
+class Terminal {
+  private readonly shell: ChildProcessWithoutNullStreams;
+  private output = "";
+  private blocks = 0;
+  private done?: (status: number) => void;
+
+  constructor(cwd: string, shellEnv: Record<string, string>) {
+    this.shell = spawn("bash", ["--noprofile", "--norc"], { cwd, env: shellEnv });
+    this.shell.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      this.output += chunk;
+      const m = /^__block_done__ (\d+)$/m.exec(this.output);
+      if (m && this.done) {
+        this.output = "";
+        this.done(Number(m[1]));
+      }
+    });
+    this.shell.stderr.resume();
+    this.shell.stdin.write("set -a\nset -o pipefail\n");
+  }
+
+  run(code: string): Promise<Run> {
+    this.blocks += 1;
+    const file = (name: string) => path.join(shellState, `${this.blocks}.${name}`);
+    fs.writeFileSync(file("sh"), code);
+    const status = new Promise<number>((resolve) => (this.done = resolve));
+    this.shell.stdin.write(
+      [
+        "__status=0",
+        `trap '__rc=$?; [ "$__status" -ne 0 ] || __status=$__rc' ERR`,
+        `. ${JSON.stringify(file("sh"))} > ${JSON.stringify(file("out"))} 2> ${JSON.stringify(file("err"))} < /dev/null`,
+        "trap - ERR",
+        `export -p > ${JSON.stringify(path.join(shellState, "env"))}`,
+        'echo "__block_done__ $__status"',
+        "",
+      ].join("\n"),
+    );
+    return status.then((code) => ({
+      code,
+      stdout: fs.readFileSync(file("out"), "utf8"),
+      stderr: fs.readFileSync(file("err"), "utf8"),
+    }));
+  }
+
+  close(): void {
+    this.shell.stdin.end();
+  }
+}
 
 /** The variables the blocks have set so far (from the last block's `export -p`). */
 function shellVariables(): Record<string, string> {
@@ -151,17 +206,8 @@ const matches = (step: Step, block: QuickStartBlock) => step.command.test(block.
 
 /** Runs one block as the next paste into the same terminal. */
 function runBlock(block: QuickStartBlock): Promise<Run> {
-  const envFile = JSON.stringify(path.join(shellState, "env"));
-  const cwdFile = JSON.stringify(path.join(shellState, "cwd"));
-  const script = [
-    "set -a",
-    `[ ! -f ${envFile} ] || . ${envFile}`,
-    `cd "$(cat ${cwdFile})"`,
-    `trap 'export -p > ${envFile}; pwd > ${cwdFile}' EXIT`,
-    "set -eo pipefail",
-    block.code,
-  ].join("\n");
-  return runCommand("bash", ["-c", script], { cwd: work, env, timeoutMs: STEP_TIMEOUT_MS });
+  terminal ??= new Terminal(work, env);
+  return terminal.run(block.code);
 }
 
 /** Node.js 22 or later: the Quick Start installs @pulumi/pulumi 3.276.0, which needs it. */
@@ -183,7 +229,6 @@ describe("the README's Quick Start, run as written", () => {
     shellState = path.join(root, "shell");
     fs.mkdirSync(work);
     fs.mkdirSync(shellState);
-    fs.writeFileSync(path.join(shellState, "cwd"), work);
     // The user's environment, less anything that would point the CLI or the provider elsewhere; the
     // Quick Start sets the passphrase and the backend itself.
     const base = plainCliEnv(process.env, cliPath, path.join(root, "pulumi-home"), "");
@@ -198,6 +243,7 @@ describe("the README's Quick Start, run as written", () => {
   }, STEP_TIMEOUT_MS);
 
   afterAll(() => {
+    terminal?.close();
     const pid = Number(shellVariables().EMULATOR_PID);
     if (pid > 0) {
       try {

@@ -9,7 +9,6 @@ import {
   expectExit,
   nameOf,
   nativeStack,
-  previewSteps,
   STEP_TIMEOUT_MS,
   type NativeStack,
 } from "./native-stack";
@@ -173,32 +172,23 @@ describe("a TypeScript stack holding the dynamic Postback and the native everflo
   );
 
   it(
-    "moved in one up instead (native `import` added, dynamic removed), the postback is deactivated: the two faces do not see each other",
+    "moved in one up instead (native `import` added, dynamic removed): the delete sees the import and writes nothing",
     async () => {
       write({ moved: "native", offer: "native", swapped: { import: ids.swapped! } });
       const up = await s.pulumi("up", "--yes");
       expectExit(up, 0);
-      // The engine imports first, then deletes the dynamic resource: its delete deactivates the postback
-      // the native one now holds. (Two native resources under one provider are refused instead.)
-      expect(s.writes()).toEqual({ POST: 0, PUT: 1 });
-      expect(s.emulator.store.get(ids.swapped!)?.pixel_status).toBe("inactive");
+      // The engine imports first, then deletes the dynamic resource. The two faces run in different
+      // processes of one run, and share the ids they hold (provider/engine/run-registry.ts): the delete
+      // lets go of a postback the native resource now holds, and deactivates nothing.
+      expect(s.writes()).toEqual({ POST: 0, PUT: 0 });
+      expect(s.emulator.store.get(ids.swapped!)?.pixel_status).toBe("active");
       expect(await postbacks()).toEqual({
         "moved native": ids.moved,
         "offer native": ids.offer,
         "swapped native": ids.swapped,
       });
-
-      // Drift shows it, and up --refresh puts it back.
-      const preview = await s.pulumi("preview", "--refresh", "--expect-no-changes", "--json");
-      expect(preview.code).toBe(7);
-      const changes = previewSteps(preview).filter((step) => !["same", "refresh"].includes(step.op));
-      expect(changes.map((c) => [c.op, nameOf(c.urn), Object.keys(c.detailedDiff ?? {})])).toEqual([
-        ["update", "swapped", ["pixelStatus"]],
-      ]);
-      s.emulator.log.reset();
-      expectExit(await s.pulumi("up", "--refresh", "--yes"), 0);
-      expect(s.writes()).toEqual({ POST: 0, PUT: 1 });
-      expect(s.emulator.store.get(ids.swapped!)?.pixel_status).toBe("active");
+      expectExit(await s.pulumi("preview", "--refresh", "--expect-no-changes"), 0);
+      expect(s.writes()).toEqual({ POST: 0, PUT: 0 });
     },
     STEP_TIMEOUT_MS,
   );

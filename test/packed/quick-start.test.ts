@@ -67,6 +67,8 @@ class Terminal {
       }
     });
     this.shell.stderr.resume();
+    // A shell that ends mid-block (a block ran `exit`) would leave the block waiting: end it with the code.
+    this.shell.on("exit", (code) => this.done?.(code ?? 1));
     this.shell.stdin.write("set -a\nset -o pipefail\n");
   }
 

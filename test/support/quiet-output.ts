@@ -12,11 +12,21 @@ for (const level of ["log", "info", "warn", "error", "debug"] as const) {
 }
 const warnings = captureNodeWarnings();
 
-afterEach(async () => {
+/** Fails with whatever was printed since the last look. */
+async function nothingPrinted(): Promise<void> {
   // Node delivers a warning on the tick after it is raised.
   await new Promise((resolve) => setImmediate(resolve));
   const noise = [...printed.splice(0), ...warnings.warnings.splice(0).map((w) => `Node warning: ${w}`)];
   if (noise.length > 0) throw new Error(`the test printed (tests print nothing):\n${noise.join("\n")}`);
+}
+
+afterEach(nothingPrinted);
+// What a file's loading or its afterAll hooks print fails the file. The warning listener is on the
+// worker's real process, which runs file after file: it goes with the file.
+afterAll(async () => {
+  try {
+    await nothingPrinted();
+  } finally {
+    await warnings.stop();
+  }
 });
-// The listener is on the worker's real process, which runs file after file.
-afterAll(() => warnings.stop());
